@@ -1,0 +1,106 @@
+/* plaint: the command-line program; global options, then one subcommand per cmd_<name>.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cli/cli.h"
+#include "plaint/build_info.h"
+
+static const char TOP_HELP_TAIL[] =
+    "\nExit codes (the same for every command):\n"
+    "  0  success\n"
+    "  1  verification failed (tampering, broken chain, invalid signature or document)\n"
+    "  2  usage error (unknown command or option, missing argument)\n"
+    "  3  bad input data (invalid JSON, CSV, XML; schema violation; unknown record)\n"
+    "  4  permission denied (role, four-eyes)\n"
+    "  5  database or environment error (connect, I/O, configuration, memory)\n";
+
+static const plaint_cmd TOP[] = {
+    {"db", "manage the embedded PostgreSQL cluster and migrations", NULL, NULL, plaint_cmd_db},
+    {"config", "show the effective configuration", NULL, NULL, plaint_cmd_config},
+    {"version", "print the version", "Usage: plaint version\n\nPrints plaint's version.\n",
+     plaint_cmd_version, NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+int plaint_cmd_version(plaint_cli *cli, int argc, char **argv)
+{
+    int first = 0;
+    int r = plaint_cli_parse(cli, "plaint version", TOP[2].help, argc, argv, NULL,
+                             (const struct option[]){PLAINT_CLI_COMMON, {NULL, 0, NULL, 0}}, NULL,
+                             NULL, &first);
+
+    if (r >= 0) {
+        return r;
+    }
+    if (first < argc) {
+        return plaint_cli_usage("plaint version", "unexpected argument '%s'", argv[first]);
+    }
+    printf("plaint %s (%s)\n", PLAINT_VERSION, OpenSSL_version(OPENSSL_VERSION));
+    return PLAINT_EXIT_OK;
+}
+
+static void top_help(FILE *f)
+{
+    const plaint_cmd *c;
+
+    fprintf(f, "plaint %s: complaint management on an append-only, hash-chained ledger\n\n",
+            PLAINT_VERSION);
+    fprintf(f, "Usage: plaint [--db CONNINFO] [--config FILE] [--home DIR] COMMAND ...\n"
+               "       plaint help COMMAND | plaint COMMAND --help\n\nCommands:\n");
+    for (c = TOP; c->name != NULL; c++) {
+        fprintf(f, "  %-14s %s\n", c->name, c->summary);
+    }
+    fputs("\n", f);
+    fputs(plaint_cli_common_help, f);
+    fputs(TOP_HELP_TAIL, f);
+}
+
+int main(int argc, char **argv)
+{
+    plaint_cli cli;
+    int i = 1;
+
+    memset(&cli, 0, sizeof(cli));
+    /* Global options before the command. */
+    while (i < argc && argv[i][0] == '-') {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            top_help(stdout);
+            return PLAINT_EXIT_OK;
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("plaint %s\n", PLAINT_VERSION);
+            return PLAINT_EXIT_OK;
+        }
+        if (strcmp(a, "--db") == 0 || strcmp(a, "--config") == 0 || strcmp(a, "--home") == 0) {
+            int opt = a[2] == 'd' ? OPT_DB : (a[2] == 'c' ? OPT_CONFIG : OPT_HOME);
+            if (i + 1 >= argc) {
+                return plaint_cli_usage("plaint", "option '%s' needs a value", a);
+            }
+            plaint_cli_common_option(&cli, opt, argv[i + 1]);
+            i += 2;
+            continue;
+        }
+        if (strncmp(a, "--db=", 5) == 0) {
+            cli.flags.db = a + 5;
+        } else if (strncmp(a, "--config=", 9) == 0) {
+            cli.flags.config_file = a + 9;
+        } else if (strncmp(a, "--home=", 7) == 0) {
+            cli.flags.home = a + 7;
+        } else {
+            return plaint_cli_usage("plaint", "unknown option '%s'", a);
+        }
+        i++;
+    }
+    if (i >= argc) {
+        top_help(stderr);
+        return PLAINT_EXIT_USAGE;
+    }
+    if (strcmp(argv[i], "help") == 0 && i + 1 >= argc) {
+        top_help(stdout);
+        return PLAINT_EXIT_OK;
+    }
+    /* dispatch expects argv[0] to be the program or group name */
+    return plaint_cli_dispatch(&cli, TOP, "plaint", argc - i + 1, argv + i - 1);
+}

@@ -1,0 +1,25 @@
+/* Shared by the PostgreSQL adapters only: the connection struct and error mapping. */
+#ifndef PLAINT_PG_INTERNAL_H
+#define PLAINT_PG_INTERNAL_H
+
+#include <libpq-fe.h>
+
+#include "plaint/db.h"
+
+struct plaint_db {
+    PGconn *conn;
+    plaint_db_role role;
+};
+
+/* Fills err from a failed result or connection: SQLSTATE 40001/40P01 -> PLAINT_ECONFLICT,
+ * 42501 -> PLAINT_EDENIED, class 22/23 -> PLAINT_EINVALID, else PLAINT_EDB. what names the
+ * operation. res may be NULL. Returns the code. */
+int plaint_pg_fail(plaint_error *err, PGconn *conn, const PGresult *res, const char *what);
+
+/* Executes constant SQL expecting COMMAND_OK or TUPLES_OK. */
+int plaint_pg_exec(PGconn *conn, const char *sql, const char *what, plaint_error *err);
+
+/* Applies a code to a result: PGRES_COMMAND_OK/TUPLES_OK -> 0, else plaint_pg_fail. */
+int plaint_pg_check(PGconn *conn, const PGresult *res, const char *what, plaint_error *err);
+
+#endif
