@@ -33,5 +33,7 @@ PLAINT_EXTERN int plaint_cluster_socket_dir(char *out, size_t n, const char *pgd
                                             plaint_error *err);
 /* The port number in the socket file name. */
 PLAINT_EXTERN int plaint_cluster_port(const plaint_cluster_opts *o);
+/* The port of the running cluster in pgdir (its socket file's name), 5432 if unknown. */
+PLAINT_EXTERN int plaint_cluster_running_port(const char *pgdir);
 
 #endif

@@ -230,6 +230,34 @@ int plaint_cluster_port(const plaint_cluster_opts *o)
     return o->tcp_port > 0 ? o->tcp_port : 5432;
 }
 
+int plaint_cluster_running_port(const char *pgdir)
+{
+    char path[4200];
+    char line[256];
+    FILE *f;
+    int n = 0;
+    int port = 5432;
+
+    /* postmaster.pid: line 4 is the port the running server uses for its socket name. */
+    snprintf(path, sizeof(path), "%s/data/postmaster.pid", pgdir);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return port;
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (++n == 4) {
+            char *end = NULL;
+            long v = strtol(line, &end, 10);
+            if (end != line && v > 0 && v <= 65535) {
+                port = (int)v;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    return port;
+}
+
 typedef struct paths {
     char data[4096];
     char run[4096];

@@ -82,6 +82,7 @@ static PGconn *connect_embedded(const plaint_config *cfg, const char *user, cons
 {
     char pgdir[PLAINT_CONFIG_PATH_MAX + 8];
     char sock[4096];
+    char port[16];
     const char *keys[] = {"host", "port", "user", "dbname", "application_name", NULL};
     const char *vals[6];
 
@@ -89,8 +90,9 @@ static PGconn *connect_embedded(const plaint_config *cfg, const char *user, cons
         plaint_cluster_socket_dir(sock, sizeof(sock), pgdir, err) < 0) {
         return NULL;
     }
+    snprintf(port, sizeof(port), "%d", plaint_cluster_running_port(pgdir));
     vals[0] = sock;
-    vals[1] = "5432";
+    vals[1] = port;
     vals[2] = user;
     vals[3] = dbname;
     vals[4] = "plaint";
