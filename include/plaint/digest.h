@@ -12,6 +12,7 @@
 /* Incremental SHA-256. Caller-allocated; _init before use, _clear after. */
 typedef struct plaint_sha256 {
     void *md_ctx; /* EVP_MD_CTX, owned */
+    void *md;     /* EVP_MD fetched once, owned: avoids a provider lookup per digest */
 } plaint_sha256;
 
 PLAINT_EXTERN int plaint_sha256_init(plaint_sha256 *ctx, plaint_error *err);

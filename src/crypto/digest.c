@@ -6,7 +6,9 @@
 int plaint_sha256_init(plaint_sha256 *ctx, plaint_error *err)
 {
     ctx->md_ctx = EVP_MD_CTX_new();
-    if (ctx->md_ctx == NULL) {
+    ctx->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (ctx->md_ctx == NULL || ctx->md == NULL) {
+        plaint_sha256_clear(ctx);
         return plaint_error_set(err, PLAINT_ENOMEM, "out of memory (digest context)");
     }
     return plaint_sha256_begin(ctx, err);
@@ -14,7 +16,7 @@ int plaint_sha256_init(plaint_sha256 *ctx, plaint_error *err)
 
 int plaint_sha256_begin(plaint_sha256 *ctx, plaint_error *err)
 {
-    if (EVP_DigestInit_ex2((EVP_MD_CTX *)ctx->md_ctx, EVP_sha256(), NULL) != 1) {
+    if (EVP_DigestInit_ex2((EVP_MD_CTX *)ctx->md_ctx, (const EVP_MD *)ctx->md, NULL) != 1) {
         return plaint_error_set(err, PLAINT_ERROR, "SHA-256 initialisation failed");
     }
     return 0;
@@ -41,7 +43,9 @@ int plaint_sha256_final(plaint_sha256 *ctx, unsigned char out[PLAINT_HASH_LEN], 
 void plaint_sha256_clear(plaint_sha256 *ctx)
 {
     EVP_MD_CTX_free((EVP_MD_CTX *)ctx->md_ctx);
+    EVP_MD_free((EVP_MD *)ctx->md);
     ctx->md_ctx = NULL;
+    ctx->md = NULL;
 }
 
 int plaint_sha256_digest(unsigned char out[PLAINT_HASH_LEN], const void *data, size_t len,
