@@ -71,6 +71,10 @@ int plaint_cli_usage(const char *path, const char *fmt, ...) __attribute__((form
 /* Subcommand tables and top-level leaves, one file each (cmd_<name>.c). */
 extern const plaint_cmd plaint_cmd_db[];
 extern const plaint_cmd plaint_cmd_config[];
+extern const plaint_cmd plaint_cmd_keys[];
+extern const plaint_cmd plaint_cmd_ledger[];
+int plaint_cmd_verify(plaint_cli *cli, int argc, char **argv);
+extern const char plaint_cmd_verify_help[];
 int plaint_cmd_version(plaint_cli *cli, int argc, char **argv);
 
 #endif

@@ -16,17 +16,23 @@ static const char TOP_HELP_TAIL[] =
     "  4  permission denied (role, four-eyes)\n"
     "  5  database or environment error (connect, I/O, configuration, memory)\n";
 
+static const char VERSION_HELP[] = "Usage: plaint version\n\nPrints plaint's version.\n";
+
 static const plaint_cmd TOP[] = {
     {"db", "manage the embedded PostgreSQL cluster and migrations", NULL, NULL, plaint_cmd_db},
     {"config", "show the effective configuration", NULL, NULL, plaint_cmd_config},
-    {"version", "print the version", "Usage: plaint version\n\nPrints plaint's version.\n",
-     plaint_cmd_version, NULL},
+    {"keys", "manage the checkpoint signing key", NULL, NULL, plaint_cmd_keys},
+    {"ledger", "append, show, seal, export and prove ledger events", NULL, NULL,
+     plaint_cmd_ledger},
+    {"verify", "verify the whole ledger (database or exported bundle)", plaint_cmd_verify_help,
+     plaint_cmd_verify, NULL},
+    {"version", "print the version", VERSION_HELP, plaint_cmd_version, NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 int plaint_cmd_version(plaint_cli *cli, int argc, char **argv)
 {
     int first = 0;
-    int r = plaint_cli_parse(cli, "plaint version", TOP[2].help, argc, argv, NULL,
+    int r = plaint_cli_parse(cli, "plaint version", VERSION_HELP, argc, argv, NULL,
                              (const struct option[]){PLAINT_CLI_COMMON, {NULL, 0, NULL, 0}}, NULL,
                              NULL, &first);
 

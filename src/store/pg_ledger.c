@@ -110,13 +110,13 @@ static int append_once(plaint_append_result *out, PGconn *conn, const plaint_app
     memset(&ev, 0, sizeof(ev));
     ev.case_id = req->case_id;
     ev.case_id_len = strlen(req->case_id);
-    ev.case_seq = plaint_pg_get_int8(res, 0, 0) + 1;
+    ev.case_seq = plaint_pg_bin_int8(res, 0, 0) + 1;
     if (PQgetlength(res, 0, 1) != PLAINT_HASH_LEN) {
         PQclear(res);
         return plaint_error_set(err, PLAINT_EDB, "case head hash has the wrong length");
     }
     memcpy(ev.prev_hash, PQgetvalue(res, 0, 1), PLAINT_HASH_LEN);
-    ev.time_us = plaint_pg_get_int8(res, 0, 2);
+    ev.time_us = plaint_pg_bin_int8(res, 0, 2);
     PQclear(res);
     ev.type = req->type;
     ev.type_len = strlen(req->type);
