@@ -94,6 +94,11 @@ typedef int (*plaint_ledger_cp_fn)(const plaint_checkpoint *cp, const unsigned c
 PLAINT_EXTERN int plaint_ledger_read_checkpoints(plaint_db *db, plaint_ledger_cp_fn fn, void *arg,
                                                  plaint_error *err);
 
+/* The event hashes recorded for positions [0, n) into out (n * 32 bytes), in one read-only
+ * snapshot; *got: how many consecutive positions from 0 were found (< n if any is missing). */
+PLAINT_EXTERN int plaint_ledger_read_position_hashes(plaint_db *db, int64_t n, unsigned char *out,
+                                                     int64_t *got, plaint_error *err);
+
 /* Every stored public key (key id, PEM). */
 typedef int (*plaint_ledger_key_fn)(const char *key_id, const char *pem, void *arg,
                                     plaint_error *err);

@@ -10,6 +10,7 @@
 
 #include "plaint/bundle.h"
 #include "plaint/chain.h"
+#include "plaint/checkpoint_json.h"
 #include "plaint/jcs.h"
 
 typedef struct out_file {
@@ -140,11 +141,6 @@ static int write_checkpoint(const plaint_checkpoint *cp, const unsigned char *fr
                             size_t frontier_len, void *arg, plaint_error *err)
 {
     cp_ctx *c = arg;
-    char ts[PLAINT_TIME_LEN + 1];
-    char h[2 * PLAINT_HASH_LEN + 1];
-    char prev[2 * PLAINT_HASH_LEN + 1];
-    char root[2 * PLAINT_HASH_LEN + 1];
-    char sig[2 * PLAINT_SIG_LEN + 1];
     int rc;
 
     if (cp->seq < c->from) {
@@ -154,25 +150,10 @@ static int write_checkpoint(const plaint_checkpoint *cp, const unsigned char *fr
         c->found = 1;
         c->from_size = cp->tree_size;
     }
-    rc = plaint_time_format(ts, cp->time_us, err);
-    if (rc < 0) {
-        return rc;
-    }
-    plaint_hex_encode(h, cp->hash, PLAINT_HASH_LEN);
-    plaint_hex_encode(prev, cp->prev, PLAINT_HASH_LEN);
-    plaint_hex_encode(root, cp->root, PLAINT_HASH_LEN);
-    plaint_hex_encode(sig, cp->sig, PLAINT_SIG_LEN);
     plaint_buf_reset(&c->line);
-    rc = plaint_buf_append_str(&c->line, "{\"frontier\":\"", err);
+    rc = plaint_checkpoint_to_json(&c->line, cp, frontier, frontier_len, err);
     if (rc == 0) {
-        rc = plaint_buf_append_hex(&c->line, frontier, frontier_len, err);
-    }
-    if (rc == 0) {
-        rc = plaint_buf_printf(&c->line, err,
-                               "\",\"hash\":\"%s\",\"key\":\"%s\",\"prev\":\"%s\",\"root\":\"%s\","
-                               "\"seq\":%lld,\"sig\":\"%s\",\"size\":%lld,\"time\":\"%s\"}\n",
-                               h, cp->key_id, prev, root, (long long)cp->seq, sig,
-                               (long long)cp->tree_size, ts);
+        rc = plaint_buf_append_byte(&c->line, '\n', err);
     }
     if (rc == 0) {
         rc = file_write(c->file, c->line.data, c->line.len, err);

@@ -9,6 +9,7 @@
 
 #include "plaint/bundle.h"
 #include "plaint/chain.h"
+#include "plaint/checkpoint_json.h"
 #include "plaint/jcs.h"
 
 #define MANIFEST_MAX (1024u * 1024u)
@@ -132,27 +133,6 @@ static int parse_canonical(json_t **out, const in_file *in, size_t len, plaint_b
     return 0;
 }
 
-static int get_hex(unsigned char *out, size_t n, json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    const char *s;
-    size_t i;
-
-    if (!json_is_string(v)) {
-        return -1;
-    }
-    s = json_string_value(v);
-    if (json_string_length(v) != 2 * n) {
-        return -1;
-    }
-    for (i = 0; i < 2 * n; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
-            return -1; /* lowercase only: one spelling per value */
-        }
-    }
-    return plaint_hex_decode(out, n, s, 2 * n, NULL) == 0 ? 0 : -1;
-}
-
 static int get_int(int64_t *out, json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
@@ -199,8 +179,7 @@ static int verify_checkpoints(plaint_verifier *v, plaint_verify_report *r, const
     while (rc == 0) {
         json_t *j = NULL;
         plaint_checkpoint cp;
-        const char *kid;
-        size_t kid_len;
+        plaint_error sub;
         rc = in_next(&in, &len, err);
         if (rc < 0 || len < 0) {
             break;
@@ -209,19 +188,13 @@ static int verify_checkpoints(plaint_verifier *v, plaint_verify_report *r, const
         if (rc < 0) {
             break;
         }
-        memset(&cp, 0, sizeof(cp));
-        if (get_int(&cp.seq, j, "seq") < 0 || get_int(&cp.tree_size, j, "size") < 0 ||
-            get_hex(cp.root, PLAINT_HASH_LEN, j, "root") < 0 ||
-            get_hex(cp.prev, PLAINT_HASH_LEN, j, "prev") < 0 ||
-            get_hex(cp.hash, PLAINT_HASH_LEN, j, "hash") < 0 ||
-            get_hex(cp.sig, PLAINT_SIG_LEN, j, "sig") < 0 || get_time(&cp.time_us, j, "time") < 0 ||
-            get_str(&kid, &kid_len, j, "key") < 0 || kid_len != PLAINT_SIGNKEY_ID_LEN ||
-            json_object_size(j) != 9) {
+        plaint_error_init(&sub);
+        if (json_object_get(j, "frontier") == NULL ||
+            plaint_checkpoint_from_json(&cp, j, &sub) < 0) {
             json_decref(j);
-            rc = bad(r, err, in.name, in.lineno, "malformed checkpoint");
+            rc = bad(r, err, in.name, in.lineno, "malformed checkpoint: %s", sub.message);
             break;
         }
-        memcpy(cp.key_id, kid, kid_len + 1);
         json_decref(j);
         rc = plaint_verifier_add_checkpoint(v, &cp, err);
     }
@@ -244,7 +217,7 @@ static int event_from_json(plaint_event *ev, plaint_buf *payload, json_t *e)
         get_str(&ev->role, &ev->role_len, e, "role") < 0 ||
         get_str(&ev->type, &ev->type_len, e, "type") < 0 ||
         get_int(&ev->case_seq, e, "seq") < 0 || get_time(&ev->time_us, e, "time") < 0 ||
-        get_hex(ev->prev_hash, PLAINT_HASH_LEN, e, "prev") < 0 || get_int(&ver, e, "v") < 0 ||
+        plaint_json_get_hex(ev->prev_hash, PLAINT_HASH_LEN, e, "prev", NULL) < 0 || get_int(&ver, e, "v") < 0 ||
         ver != PLAINT_EVENT_VERSION || !json_is_object(json_object_get(e, "payload"))) {
         return -1;
     }
@@ -285,7 +258,7 @@ static int verify_events(plaint_verifier *v, plaint_verify_report *r, const char
         }
         memset(&ev, 0, sizeof(ev));
         pos = json_object_get(j, "position");
-        if (json_object_size(j) != 3 || get_hex(h, PLAINT_HASH_LEN, j, "hash") < 0 ||
+        if (json_object_size(j) != 3 || plaint_json_get_hex(h, PLAINT_HASH_LEN, j, "hash", NULL) < 0 ||
             (!json_is_null(pos) && get_int(&position, j, "position") < 0) ||
             (!json_is_null(pos) && position < 0) ||
             event_from_json(&ev, &payload, json_object_get(j, "event")) < 0) {
@@ -351,7 +324,7 @@ static int check_file(plaint_verify_report *r, json_t *files, const char *name,
     unsigned char want[PLAINT_HASH_LEN];
     int64_t wbytes = -1;
 
-    if (!json_is_object(f) || get_hex(want, PLAINT_HASH_LEN, f, "sha256") < 0 ||
+    if (!json_is_object(f) || plaint_json_get_hex(want, PLAINT_HASH_LEN, f, "sha256", NULL) < 0 ||
         get_int(&wbytes, f, "bytes") < 0) {
         return bad(r, err, "manifest.json", 0, "no valid entry for %s", name);
     }

@@ -75,6 +75,8 @@ extern const plaint_cmd plaint_cmd_keys[];
 extern const plaint_cmd plaint_cmd_ledger[];
 int plaint_cmd_verify(plaint_cli *cli, int argc, char **argv);
 extern const char plaint_cmd_verify_help[];
+int plaint_cmd_verify_proof(plaint_cli *cli, int argc, char **argv);
+extern const char plaint_cmd_verify_proof_help[];
 int plaint_cmd_version(plaint_cli *cli, int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@
 #include "plaint/bundle.h"
 #include "plaint/chain.h"
 #include "plaint/jcs.h"
+#include "plaint/proof.h"
 
 static const char APPEND_HELP[] =
     "Usage: plaint ledger append --case ID --type T --payload JSON [--idempotency-key K]\n"
@@ -44,6 +45,14 @@ static const char EXPORT_HELP[] =
     "  --out DIR              target directory (must not already hold a bundle)\n"
     "  --from-checkpoint N    start at checkpoint N instead of the beginning\n";
 
+static const char PROVE_HELP[] =
+    "Usage: plaint ledger prove --position P [--out FILE] [OPTIONS]\n"
+    "       plaint ledger prove --consistency A B [--out FILE] [OPTIONS]\n\n"
+    "Writes a proof as JSON (to FILE or standard output): that the event at position P is in\n"
+    "the first checkpoint covering it (RFC 9162 inclusion proof), or that checkpoint B's tree\n"
+    "extends checkpoint A's (consistency proof). Check it anywhere with\n"
+    "'plaint verify-proof FILE --pubkey KEY'.\n";
+
 typedef struct append_opts {
     const char *case_id;
     const char *type;
@@ -53,6 +62,8 @@ typedef struct append_opts {
     const char *role;
     const char *out;
     long long from_cp;
+    long long position;
+    int consistency;
     int json;
     int force;
 } append_opts;
@@ -88,6 +99,17 @@ static int on_opt(void *ctx, int opt, const char *arg)
         break;
     case 'o':
         o->out = arg;
+        break;
+    case 'P': {
+        char *end = NULL;
+        o->position = strtoll(arg, &end, 10);
+        if (end == arg || *end != '\0' || o->position < 0) {
+            return plaint_cli_usage("plaint ledger prove", "--position needs a number >= 0");
+        }
+        break;
+    }
+    case 'C':
+        o->consistency = 1;
         break;
     case 'F': {
         char *end = NULL;
@@ -397,9 +419,70 @@ static int cmd_export(plaint_cli *cli, int argc, char **argv)
     return PLAINT_EXIT_OK;
 }
 
+static int parse_seq(long long *out, const char *s)
+{
+    char *end = NULL;
+
+    *out = strtoll(s, &end, 10);
+    return (end != s && *end == '\0' && *out >= 1) ? 0 : -1;
+}
+
+static int cmd_prove(plaint_cli *cli, int argc, char **argv)
+{
+    const struct option opts[] = {PLAINT_CLI_COMMON,
+                                  {"position", required_argument, NULL, 'P'},
+                                  {"consistency", no_argument, NULL, 'C'},
+                                  {"out", required_argument, NULL, 'o'},
+                                  {NULL, 0, NULL, 0}};
+    const char *path = "plaint ledger prove";
+    append_opts o;
+    const plaint_config *cfg;
+    plaint_db *db = NULL;
+    plaint_error err;
+    plaint_buf doc = PLAINT_BUF_INIT;
+    long long a = 0;
+    long long b = 0;
+    int first = 0;
+    int rc;
+    int r;
+
+    memset(&o, 0, sizeof(o));
+    o.position = -1;
+    r = plaint_cli_parse(cli, path, PROVE_HELP, argc, argv, NULL, opts, on_opt, &o, &first);
+    if (r >= 0) {
+        return r;
+    }
+    if (o.consistency) {
+        if (o.position >= 0 || argc - first != 2 || parse_seq(&a, argv[first]) < 0 ||
+            parse_seq(&b, argv[first + 1]) < 0) {
+            return plaint_cli_usage(path, "--consistency takes two checkpoint numbers A B");
+        }
+    } else if (o.position < 0 || first < argc) {
+        return plaint_cli_usage(path, "give --position P or --consistency A B");
+    }
+    plaint_error_init(&err);
+    rc = open_db(cli, &db, &cfg, PLAINT_DB_AUDITOR, &err);
+    if (rc == 0) {
+        rc = o.consistency ? plaint_proof_consistency(&doc, db, a, b, &err)
+                           : plaint_proof_inclusion(&doc, db, o.position, &err);
+    }
+    plaint_db_close(db);
+    if (rc == 0 && o.out != NULL) {
+        FILE *f = fopen(o.out, "wb");
+        if (f == NULL || fwrite(doc.data, 1, doc.len, f) != doc.len || fclose(f) != 0) {
+            rc = plaint_error_set(&err, PLAINT_EIO, "cannot write %s", o.out);
+        }
+    } else if (rc == 0) {
+        fwrite(doc.data, 1, doc.len, stdout);
+    }
+    plaint_buf_clear(&doc);
+    return rc < 0 ? plaint_cli_fail(&err) : PLAINT_EXIT_OK;
+}
+
 const plaint_cmd plaint_cmd_ledger[] = {
     {"append", "append one event to a case's chain", APPEND_HELP, cmd_append, NULL},
     {"show", "print a case's events", SHOW_HELP, cmd_show, NULL},
     {"seal", "sequence pending events and write a signed checkpoint", SEAL_HELP, cmd_seal, NULL},
     {"export", "write a self-contained, verifiable bundle", EXPORT_HELP, cmd_export, NULL},
+    {"prove", "write an inclusion or consistency proof", PROVE_HELP, cmd_prove, NULL},
     {NULL, NULL, NULL, NULL, NULL}};

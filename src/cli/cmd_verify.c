@@ -9,6 +9,7 @@
 #include "plaint/bundle.h"
 #include "plaint/jcs.h"
 #include "plaint/ledger.h"
+#include "plaint/proof.h"
 
 const char plaint_cmd_verify_help[] =
     "Usage: plaint verify [--pubkey FILE] [--bundle DIR] [--json] [OPTIONS]\n\n"
@@ -175,6 +176,63 @@ int plaint_cmd_verify(plaint_cli *cli, int argc, char **argv)
     }
     if (rc < 0) {
         return plaint_cli_fail(&err);
+    }
+    return PLAINT_EXIT_OK;
+}
+
+const char plaint_cmd_verify_proof_help[] =
+    "Usage: plaint verify-proof FILE --pubkey KEY [OPTIONS]\n\n"
+    "Checks a proof written by 'plaint ledger prove' with no database: the checkpoint\n"
+    "signature(s) against the trusted public key, then the Merkle path. Exit 0: valid;\n"
+    "1: invalid; 3: not a proof document.\n";
+
+int plaint_cmd_verify_proof(plaint_cli *cli, int argc, char **argv)
+{
+    const struct option opts[] = {PLAINT_CLI_COMMON,
+                                  {"pubkey", required_argument, NULL, 'p'},
+                                  {NULL, 0, NULL, 0}};
+    const char *path = "plaint verify-proof";
+    verify_opts o;
+    plaint_signkey *key = NULL;
+    plaint_buf doc = PLAINT_BUF_INIT;
+    plaint_proof_result res;
+    plaint_error err;
+    int first = 0;
+    int rc;
+    int r;
+
+    memset(&o, 0, sizeof(o));
+    r = plaint_cli_parse(cli, path, plaint_cmd_verify_proof_help, argc, argv, NULL, opts, on_opt,
+                         &o, &first);
+    if (r >= 0) {
+        return r;
+    }
+    if (argc - first != 1) {
+        return plaint_cli_usage(path, "give exactly one proof FILE");
+    }
+    if (o.pubkey == NULL) {
+        return plaint_cli_usage(path, "--pubkey KEY is required");
+    }
+    plaint_error_init(&err);
+    rc = plaint_signkey_load_public(&key, o.pubkey, &err);
+    if (rc == 0) {
+        rc = plaint_buf_read_file(&doc, argv[first], 64u * 1024u * 1024u, &err);
+    }
+    if (rc == 0) {
+        rc = plaint_proof_verify(&res, doc.data, doc.len, key, &err);
+    }
+    plaint_signkey_free(key);
+    plaint_buf_clear(&doc);
+    if (rc < 0) {
+        return plaint_cli_fail(&err);
+    }
+    if (res.inclusion) {
+        printf("valid: position %lld is in checkpoint %lld (tree size %lld)\n",
+               (long long)res.position, (long long)res.first_seq, (long long)res.first_size);
+    } else {
+        printf("valid: checkpoint %lld (size %lld) extends checkpoint %lld (size %lld)\n",
+               (long long)res.second_seq, (long long)res.second_size, (long long)res.first_seq,
+               (long long)res.first_size);
     }
     return PLAINT_EXIT_OK;
 }

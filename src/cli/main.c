@@ -26,6 +26,8 @@ static const plaint_cmd TOP[] = {
      plaint_cmd_ledger},
     {"verify", "verify the whole ledger (database or exported bundle)", plaint_cmd_verify_help,
      plaint_cmd_verify, NULL},
+    {"verify-proof", "check an inclusion or consistency proof offline",
+     plaint_cmd_verify_proof_help, plaint_cmd_verify_proof, NULL},
     {"version", "print the version", VERSION_HELP, plaint_cmd_version, NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 

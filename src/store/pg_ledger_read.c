@@ -269,6 +269,54 @@ int plaint_ledger_read_keys(plaint_db *db, plaint_ledger_key_fn fn, void *arg, p
     return rc;
 }
 
+int plaint_ledger_read_position_hashes(plaint_db *db, int64_t n, unsigned char *out, int64_t *got,
+                                       plaint_error *err)
+{
+    PGconn *conn = db->conn;
+    char n_txt[24];
+    const char *vals[1] = {n_txt};
+    PGresult *res;
+    int own = 0;
+    int rc;
+    int i;
+    int nt;
+
+    *got = 0;
+    snprintf(n_txt, sizeof(n_txt), "%lld", (long long)n);
+    rc = begin_snapshot(conn, &own, err);
+    if (rc == 0) {
+        res = PQexecParams(conn,
+                           "DECLARE plaint_hashes NO SCROLL CURSOR FOR SELECT position, event_hash "
+                           "FROM plaint.ledger_position WHERE position < $1 ORDER BY position",
+                           1, NULL, vals, NULL, NULL, 0);
+        rc = plaint_pg_check(conn, res, "open cursor", err);
+        PQclear(res);
+    }
+    while (rc == 0) {
+        res = PQexecParams(conn, "FETCH 20000 FROM plaint_hashes", 0, NULL, NULL, NULL, NULL, 1);
+        rc = plaint_pg_check(conn, res, "read positions", err);
+        if (rc == 0 && PQntuples(res) == 0) {
+            PQclear(res);
+            break;
+        }
+        nt = PQntuples(res);
+        for (i = 0; rc == 0 && i < nt; i++) {
+            if (plaint_pg_bin_int8(res, i, 0) != *got) {
+                break; /* a gap: stop counting here */
+            }
+            rc = plaint_pg_bin_hash(out + (size_t)*got * PLAINT_HASH_LEN, res, i, 1, err);
+            if (rc == 0) {
+                (*got)++;
+            }
+        }
+        PQclear(res);
+        if (i < nt) {
+            break;
+        }
+    }
+    return end_snapshot(conn, own, rc, err);
+}
+
 typedef struct verify_ctx {
     plaint_verifier *v;
     plaint_progress_fn progress;
