@@ -37,6 +37,14 @@ typedef struct plaint_append_result {
 PLAINT_EXTERN int plaint_ledger_append(plaint_append_result *out, plaint_db *db,
                                        const plaint_append_req *req, plaint_error *err);
 
+/* Appends n events in one transaction with COPY (bulk path). Events of one case keep their
+ * order in reqs. Requests whose idempotency key is already recorded are skipped (results[i]
+ * .replayed = 1, other fields zero). All events of the batch get the same time (database
+ * clock). results may be NULL. Retries conflicts a bounded number of times. */
+PLAINT_EXTERN int plaint_ledger_append_batch(plaint_append_result *results, plaint_db *db,
+                                             const plaint_append_req *reqs, size_t n,
+                                             plaint_error *err);
+
 /* Gives every committed, unsequenced event the next gapless position. *count: how many. */
 PLAINT_EXTERN int plaint_ledger_sequence(int64_t *count, plaint_db *db, plaint_error *err);
 

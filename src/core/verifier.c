@@ -183,6 +183,10 @@ int plaint_verifier_add_checkpoint(plaint_verifier *v, const plaint_checkpoint *
     if (rc == PLAINT_ETAMPER) {
         return fail(v, err, "checkpoint", -1, NULL, cp->seq, "%s", sub.message);
     }
+    /* A negative size or an impossible time was never signed: tampering, as for events. */
+    if (rc == PLAINT_EINVALID || rc == PLAINT_ERANGE) {
+        return fail(v, err, "checkpoint", -1, NULL, cp->seq, "malformed: %s", sub.message);
+    }
     if (rc < 0) {
         if (err != NULL) {
             *err = sub;
@@ -259,6 +263,11 @@ int plaint_verifier_add_event(plaint_verifier *v, int64_t position, const plaint
     if (position >= 0) {
         if (v->in_unpositioned) {
             return plaint_error_set(err, PLAINT_ERROR, "positioned event after unpositioned ones");
+        }
+        /* Roots are compared after each leaf; a checkpoint over the empty tree comes first. */
+        rc = check_roots(v, err);
+        if (rc < 0) {
+            return rc;
         }
         if (position != v->next_position) {
             return fail(v, err, "position", v->next_position, NULL, 0,

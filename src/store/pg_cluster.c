@@ -333,6 +333,10 @@ static int write_settings(const paths *p, const plaint_cluster_opts *o, plaint_e
     fputs("'\n", f);
     fprintf(f, "unix_socket_permissions = 0700\n");
     fprintf(f, "max_connections = 100\n");
+    /* Bulk appends and full verification read and write much: room for them. */
+    fprintf(f, "shared_buffers = 512MB\n");
+    fprintf(f, "max_wal_size = 4GB\n");
+    fprintf(f, "checkpoint_timeout = 15min\n");
     fprintf(f, "log_min_messages = warning\n");
     if (fclose(f) != 0) {
         return plaint_error_set(err, PLAINT_EIO, "cannot write %s", conf);
