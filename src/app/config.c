@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "plaint/build_info.h"
 #include "plaint/db.h"
@@ -141,9 +142,42 @@ static int read_file(plaint_config *cfg, const char *path, plaint_error *err)
     return 0;
 }
 
+/* Makes home absolute: child processes (initdb, pg_ctl) run from "/". */
+static int absolute_home(plaint_config *cfg, plaint_error *err)
+{
+    char cwd[PLAINT_CONFIG_PATH_MAX];
+    char abs[PLAINT_CONFIG_PATH_MAX];
+    const char *rel = cfg->home;
+    int n;
+
+    if (cfg->home[0] == '/') {
+        return 0;
+    }
+    if (getcwd(cwd, sizeof(cwd)) == NULL) {
+        return plaint_error_set(err, PLAINT_EIO, "cannot determine the current directory");
+    }
+    while (rel[0] == '.' && rel[1] == '/') {
+        rel += 2;
+    }
+    if (strcmp(rel, ".") == 0) {
+        rel = "";
+    }
+    n = snprintf(abs, sizeof(abs), "%s%s%s", cwd, rel[0] != '\0' ? "/" : "", rel);
+    if (n < 0 || (size_t)n >= sizeof(abs)) {
+        return plaint_error_set(err, PLAINT_EINVALID, "PLAINT_HOME path is too long");
+    }
+    memcpy(cfg->home, abs, (size_t)n + 1);
+    return 0;
+}
+
 static int derive_defaults(plaint_config *cfg, plaint_error *err)
 {
     int n;
+
+    n = absolute_home(cfg, err);
+    if (n < 0) {
+        return n;
+    }
 
     /* Paths that default to somewhere under home follow home unless set explicitly. */
     if (cfg->src[4] == PLAINT_SRC_DEFAULT) {

@@ -47,6 +47,8 @@ check "no new TCP listener on the PostgreSQL port" -- test -z "$new"
 check "socket directory is mode 0700" -- test "$(stat -c %a "$H/pg/run")" = 700
 check "socket exists in it" -- test -S "$H/pg/run/.s.PGSQL.5432"
 expect_exit 0 "db status while running" -- "$PLAINT_BIN" db status
+# regression: a relative PLAINT_HOME must work (children run from "/")
+expect_exit 0 "db status with a relative home" -- bash -c "cd '$(dirname "$H")' && PLAINT_HOME='./$(basename "$H")' '$PLAINT_BIN' db status"
 expect_exit 0 "db migrate" -- "$PLAINT_BIN" db migrate
 expect_exit 0 "db migrate again (no-op)" -- "$PLAINT_BIN" db migrate
 check "second migrate applied nothing" -- grep -q "0 applied" "$TMP_OUT"
