@@ -131,6 +131,23 @@ static int connect_failed(PGconn *conn, const plaint_config *cfg, plaint_error *
                             cfg->home, msg);
 }
 
+/* Session defaults, and SET ROLE for app/auditor work on an external server. */
+static int session_setup(PGconn *conn, plaint_db_role role, int set_role, plaint_error *err)
+{
+    int rc = plaint_pg_exec(conn, "SET TIME ZONE 'UTC'; SET client_min_messages = warning",
+                            "set session defaults", err);
+
+    if (rc == 0 && set_role) {
+        if (role == PLAINT_DB_APP) {
+            rc = plaint_pg_exec(conn, "SET ROLE plaint_app", "switch to role plaint_app", err);
+        } else if (role == PLAINT_DB_AUDITOR) {
+            rc = plaint_pg_exec(conn, "SET ROLE plaint_auditor", "switch to role plaint_auditor",
+                                err);
+        }
+    }
+    return rc;
+}
+
 int plaint_db_open(plaint_db **out, const plaint_config *cfg, plaint_db_role role,
                    plaint_error *err)
 {
@@ -154,16 +171,7 @@ int plaint_db_open(plaint_db **out, const plaint_config *cfg, plaint_db_role rol
         PQfinish(conn);
         return rc;
     }
-    rc = plaint_pg_exec(conn, "SET TIME ZONE 'UTC'; SET client_min_messages = warning",
-                        "set session defaults", err);
-    if (rc == 0 && cfg->conninfo[0] != '\0') {
-        if (role == PLAINT_DB_APP) {
-            rc = plaint_pg_exec(conn, "SET ROLE plaint_app", "switch to role plaint_app", err);
-        } else if (role == PLAINT_DB_AUDITOR) {
-            rc = plaint_pg_exec(conn, "SET ROLE plaint_auditor", "switch to role plaint_auditor",
-                                err);
-        }
-    }
+    rc = session_setup(conn, role, cfg->conninfo[0] != '\0', err);
     if (rc < 0) {
         PQfinish(conn);
         return rc;
@@ -175,7 +183,55 @@ int plaint_db_open(plaint_db **out, const plaint_config *cfg, plaint_db_role rol
     }
     db->conn = conn;
     db->role = role;
+    db->set_role = cfg->conninfo[0] != '\0' && role != PLAINT_DB_ADMIN;
     *out = db;
+    return 0;
+}
+
+int plaint_db_clone(plaint_db **out, const plaint_db *db, plaint_error *err)
+{
+    PQconninfoOption *opts = PQconninfo(db->conn);
+    PQconninfoOption *o;
+    const char *keys[64];
+    const char *vals[64];
+    size_t n = 0;
+    PGconn *conn;
+    plaint_db *copy;
+    int rc;
+
+    *out = NULL;
+    if (opts == NULL) {
+        return plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
+    }
+    for (o = opts; o->keyword != NULL && n + 1 < 64; o++) {
+        if (o->val != NULL && o->val[0] != '\0') {
+            keys[n] = o->keyword;
+            vals[n] = o->val;
+            n++;
+        }
+    }
+    keys[n] = NULL;
+    vals[n] = NULL;
+    conn = PQconnectdbParams(keys, vals, 0);
+    PQconninfoFree(opts);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        rc = plaint_pg_fail(err, conn, NULL, "second connection");
+        PQfinish(conn);
+        return rc;
+    }
+    rc = session_setup(conn, db->role, db->set_role, err);
+    copy = rc == 0 ? calloc(1, sizeof(*copy)) : NULL;
+    if (rc == 0 && copy == NULL) {
+        rc = plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
+    }
+    if (rc < 0) {
+        PQfinish(conn);
+        return rc;
+    }
+    copy->conn = conn;
+    copy->role = db->role;
+    copy->set_role = db->set_role;
+    *out = copy;
     return 0;
 }
 

@@ -9,7 +9,12 @@
 struct plaint_db {
     PGconn *conn;
     plaint_db_role role;
+    int set_role; /* 1: the session switched to `role` with SET ROLE (external server) */
 };
+
+/* Opens a second connection with the same parameters and role as db (for parallel reads).
+ * Caller frees with plaint_db_close. */
+int plaint_db_clone(plaint_db **out, const plaint_db *db, plaint_error *err);
 
 /* Fills err from a failed result or connection: SQLSTATE 40001/40P01 -> PLAINT_ECONFLICT,
  * 42501 -> PLAINT_EDENIED, class 22/23 -> PLAINT_EINVALID, else PLAINT_EDB. what names the
