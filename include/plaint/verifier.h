@@ -39,6 +39,14 @@ void plaint_verifier_free(plaint_verifier *v);
 /* A public key stored with the ledger (database or bundle): it must be the trusted one. */
 int plaint_verifier_add_key(plaint_verifier *v, const char *key_id, const char *pem, size_t len,
                             plaint_error *err);
+/* For a partial ledger (a bundle exported --from-checkpoint): starts at checkpoint cp, whose
+ * signature is checked and whose previous-checkpoint link is trusted; the Merkle tree continues
+ * from frontier (checked against cp's root and size), positions from cp's tree size, and a case
+ * may begin mid-chain (its first event's prev hash is trusted). Call first. */
+int plaint_verifier_start_at(plaint_verifier *v, const plaint_checkpoint *cp,
+                             const unsigned char *frontier, size_t frontier_len,
+                             plaint_error *err);
+
 /* Checkpoints in seq order, all before the first event. */
 int plaint_verifier_add_checkpoint(plaint_verifier *v, const plaint_checkpoint *cp,
                                    plaint_error *err);

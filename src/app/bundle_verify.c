@@ -168,9 +168,10 @@ static int get_str(const char **s, size_t *len, json_t *obj, const char *key)
 }
 
 static int verify_checkpoints(plaint_verifier *v, plaint_verify_report *r, const char *dir,
-                              unsigned char hash_out[PLAINT_HASH_LEN], int64_t *bytes,
-                              plaint_error *err)
+                              int64_t from, unsigned char hash_out[PLAINT_HASH_LEN],
+                              int64_t *bytes, plaint_error *err)
 {
+    plaint_buf frontier = PLAINT_BUF_INIT;
     in_file in;
     plaint_buf scratch = PLAINT_BUF_INIT;
     ssize_t len;
@@ -195,9 +196,30 @@ static int verify_checkpoints(plaint_verifier *v, plaint_verify_report *r, const
             rc = bad(r, err, in.name, in.lineno, "malformed checkpoint: %s", sub.message);
             break;
         }
+        if (from > 0 && in.lineno == 1) {
+            /* a partial bundle starts at checkpoint `from`, continuing from its frontier */
+            json_t *fj = json_object_get(j, "frontier");
+            size_t fl = json_string_length(fj);
+            plaint_buf_reset(&frontier);
+            if (cp.seq != from || fl % 2 != 0 || plaint_buf_reserve(&frontier, fl / 2, err) < 0 ||
+                plaint_hex_decode((unsigned char *)frontier.data, fl / 2, json_string_value(fj),
+                                  fl, NULL) < 0) {
+                json_decref(j);
+                rc = bad(r, err, in.name, in.lineno,
+                         "a bundle from checkpoint %lld must start with that checkpoint and its "
+                         "frontier",
+                         (long long)from);
+                break;
+            }
+            json_decref(j);
+            rc = plaint_verifier_start_at(v, &cp, (const unsigned char *)frontier.data, fl / 2,
+                                          err);
+            continue;
+        }
         json_decref(j);
         rc = plaint_verifier_add_checkpoint(v, &cp, err);
     }
+    plaint_buf_clear(&frontier);
     if (rc == 0) {
         rc = plaint_sha256_final(&in.sha, hash_out, err);
         *bytes = in.bytes;
@@ -370,19 +392,12 @@ int plaint_bundle_verify(plaint_verifier *v, plaint_verify_report *report, const
         rc = bad(report, err, "manifest.json", 0, "not a %s manifest", PLAINT_BUNDLE_FORMAT);
         goto done;
     }
-    if (from != 0) {
-        rc = plaint_error_set(err, PLAINT_EINVALID,
-                              "this bundle starts at checkpoint %lld; verifying partial bundles "
-                              "is not supported yet (export a full bundle)",
-                              (long long)from);
-        goto done;
-    }
     if (json_is_object(counts)) {
         get_int(&total, counts, "events");
     }
     rc = verify_key_file(v, dir, hkey, &bkey, err);
     if (rc == 0) {
-        rc = verify_checkpoints(v, report, dir, hcp, &bcp, err);
+        rc = verify_checkpoints(v, report, dir, from, hcp, &bcp, err);
     }
     if (rc == 0) {
         rc = verify_events(v, report, dir, hev, &bev, progress, progress_arg, total, err);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "plaint/merkle.h"
+#include "plaint/merkle_frontier.h"
 #include "plaint/strmap.h"
 
 typedef struct case_state {
@@ -37,6 +38,9 @@ struct plaint_verifier {
     unsigned char cp_prev[PLAINT_HASH_LEN];
     int64_t next_position; /* expected next position */
     int in_unpositioned;   /* unpositioned events have started */
+    int events_started;    /* no more checkpoints may be added */
+    int partial;           /* started at a checkpoint: cases may begin mid-chain */
+    int64_t seq_base;      /* checkpoints before the first one given (partial) */
     int failed;
     plaint_verify_report report;
 };
@@ -171,12 +175,13 @@ int plaint_verifier_add_checkpoint(plaint_verifier *v, const plaint_checkpoint *
     if (v->failed) {
         return PLAINT_ETAMPER;
     }
-    if (v->next_position > 0) {
+    if (v->events_started) {
         return plaint_error_set(err, PLAINT_ERROR, "checkpoints must be added before events");
     }
-    if (cp->seq != (int64_t)v->ncp + 1) {
+    if (cp->seq != v->seq_base + (int64_t)v->ncp + 1) {
         return fail(v, err, "checkpoint", -1, NULL, cp->seq,
-                    "expected checkpoint %lld here: checkpoint(s) missing", (long long)v->ncp + 1);
+                    "expected checkpoint %lld here: checkpoint(s) missing",
+                    (long long)(v->seq_base + (int64_t)v->ncp + 1));
     }
     plaint_error_init(&sub);
     rc = plaint_checkpoint_verify(cp, v->trusted, &sub);
@@ -250,6 +255,7 @@ int plaint_verifier_add_event(plaint_verifier *v, int64_t position, const plaint
                               const unsigned char stored_hash[PLAINT_HASH_LEN],
                               const unsigned char *position_hash, plaint_error *err)
 {
+    v->events_started = 1;
     unsigned char h[PLAINT_HASH_LEN];
     case_state *cs;
     int created = 0;
@@ -303,7 +309,10 @@ int plaint_verifier_add_event(plaint_verifier *v, int64_t position, const plaint
         return rc;
     }
     cs = slot;
-    if (created) {
+    if (created && v->partial && ev->case_seq > 1) {
+        /* A partial ledger starts mid-chain: this case's earlier events are before the
+         * starting checkpoint, which vouches for them; its prev hash is taken as given. */
+    } else if (created) {
         if (ev->case_seq != 1) {
             return fail(v, err, "event", position, ev, 0,
                         "case starts at seq %lld: seq 1..%lld missing", (long long)ev->case_seq,
@@ -341,6 +350,49 @@ int plaint_verifier_add_event(plaint_verifier *v, int64_t position, const plaint
         return check_roots(v, err);
     }
     return 0;
+}
+
+int plaint_verifier_start_at(plaint_verifier *v, const plaint_checkpoint *cp,
+                              const unsigned char *frontier, size_t frontier_len,
+                              plaint_error *err)
+{
+    unsigned char root[PLAINT_HASH_LEN];
+    plaint_error sub;
+    int rc;
+
+    if (v->events_started || v->ncp > 0) {
+        return plaint_error_set(err, PLAINT_ERROR, "start_at must come first");
+    }
+    plaint_error_init(&sub);
+    rc = plaint_checkpoint_verify(cp, v->trusted, &sub);
+    if (rc == PLAINT_ETAMPER || rc == PLAINT_EINVALID || rc == PLAINT_ERANGE) {
+        return fail(v, err, "checkpoint", -1, NULL, cp->seq, "%s", sub.message);
+    }
+    if (rc < 0) {
+        if (err != NULL) {
+            *err = sub;
+        }
+        return rc;
+    }
+    rc = plaint_merkle_frontier_load(&v->tree, frontier, frontier_len, &sub);
+    if (rc == 0) {
+        rc = plaint_merkle_builder_root(&v->tree, root, &sub);
+    }
+    if (rc < 0 || plaint_merkle_builder_size(&v->tree) != (uint64_t)cp->tree_size ||
+        CRYPTO_memcmp(root, cp->root, PLAINT_HASH_LEN) != 0) {
+        return fail(v, err, "checkpoint", -1, NULL, cp->seq,
+                    "its Merkle frontier does not match its signed root and size");
+    }
+    v->partial = 1;
+    v->seq_base = cp->seq - 1;
+    memcpy(v->cp_prev, cp->prev, PLAINT_HASH_LEN); /* the link before it is trusted */
+    v->next_position = cp->tree_size;
+    /* the starting checkpoint is in force; its root is already checked */
+    rc = plaint_verifier_add_checkpoint(v, cp, err);
+    if (rc == 0) {
+        v->next_cp = v->ncp;
+    }
+    return rc;
 }
 
 int plaint_verifier_missing_event(plaint_verifier *v, int64_t position, plaint_error *err)
