@@ -372,6 +372,10 @@ int plaint_bundle_verify(plaint_verifier *v, plaint_verify_report *report, const
     int64_t bkey = 0;
     int64_t from = 0;
     int64_t total = 0;
+    int64_t want_cp = 0;
+    int64_t want_pos = 0;
+    int64_t want_unseq = 0;
+    plaint_buf canon = PLAINT_BUF_INIT;
     json_t *counts;
     int rc;
 
@@ -379,22 +383,37 @@ int plaint_bundle_verify(plaint_verifier *v, plaint_verify_report *report, const
     report->position = -1;
     snprintf(path, sizeof(path), "%s/manifest.json", dir);
     rc = plaint_buf_read_file(&raw, path, MANIFEST_MAX, err);
+    if (rc == PLAINT_ENOTFOUND) {
+        rc = bad(report, err, "manifest.json", 0, "missing: a bundle without its manifest is "
+                                                 "not whole");
+        goto done;
+    }
     if (rc < 0) {
         goto done;
     }
     man = json_loadb(raw.data, raw.len, JSON_REJECT_DUPLICATES, &je);
     files = json_object_get(man, "files");
     counts = json_object_get(man, "counts");
-    if (man == NULL || !json_is_object(files) ||
+    plaint_buf_reset(&canon);
+    if (man == NULL || plaint_jcs_dump(&canon, man, NULL) < 0 ||
+        plaint_buf_append_byte(&canon, '\n', NULL) < 0 || canon.len != raw.len ||
+        memcmp(canon.data, raw.data, raw.len) != 0) {
+        rc = bad(report, err, "manifest.json", 0, "not a canonical JSON document");
+        goto done;
+    }
+    if (json_object_size(man) != 5 || !json_is_object(files) || json_object_size(files) != 3 ||
+        !json_is_object(counts) || json_object_size(counts) != 4 ||
+        !json_is_string(json_object_get(man, "created")) ||
         !json_is_string(json_object_get(man, "format")) ||
         strcmp(json_string_value(json_object_get(man, "format")), PLAINT_BUNDLE_FORMAT) != 0 ||
-        get_int(&from, man, "from_checkpoint") < 0) {
+        get_int(&from, man, "from_checkpoint") < 0 || from < 0 ||
+        get_int(&want_cp, counts, "checkpoints") < 0 || get_int(&total, counts, "events") < 0 ||
+        get_int(&want_pos, counts, "positioned") < 0 ||
+        get_int(&want_unseq, counts, "unsequenced") < 0) {
         rc = bad(report, err, "manifest.json", 0, "not a %s manifest", PLAINT_BUNDLE_FORMAT);
         goto done;
     }
-    if (json_is_object(counts)) {
-        get_int(&total, counts, "events");
-    }
+
     rc = verify_key_file(v, dir, hkey, &bkey, err);
     if (rc == 0) {
         rc = verify_checkpoints(v, report, dir, from, hcp, &bcp, err);
@@ -416,14 +435,16 @@ int plaint_bundle_verify(plaint_verifier *v, plaint_verify_report *report, const
     if (rc == 0) {
         rc = check_file(report, files, "pubkey.pem", hkey, bkey, err);
     }
-    if (rc == 0 && json_is_object(counts)) {
-        int64_t want = -1;
-        get_int(&want, counts, "events");
-        if (want != report->events) {
-            rc = bad(report, err, "manifest.json", 0,
-                     "counts %lld events, the bundle holds %lld", (long long)want,
-                     (long long)report->events);
-        }
+    if (rc == 0 && (total != report->events || want_pos != report->positions ||
+                    want_unseq != report->events - report->positions ||
+                    want_cp != report->checkpoints)) {
+        rc = bad(report, err, "manifest.json", 0,
+                 "its counts (%lld events, %lld positioned, %lld unsequenced, %lld checkpoints) "
+                 "differ from the bundle's (%lld, %lld, %lld, %lld)",
+                 (long long)total, (long long)want_pos, (long long)want_unseq,
+                 (long long)want_cp, (long long)report->events, (long long)report->positions,
+                 (long long)(report->events - report->positions),
+                 (long long)report->checkpoints);
     }
     if (progress != NULL) {
         progress(report->events, report->events, progress_arg);
@@ -431,5 +452,6 @@ int plaint_bundle_verify(plaint_verifier *v, plaint_verify_report *report, const
 done:
     json_decref(man);
     plaint_buf_clear(&raw);
+    plaint_buf_clear(&canon);
     return rc;
 }

@@ -179,9 +179,11 @@ int plaint_verifier_add_checkpoint(plaint_verifier *v, const plaint_checkpoint *
         return plaint_error_set(err, PLAINT_ERROR, "checkpoints must be added before events");
     }
     if (cp->seq != v->seq_base + (int64_t)v->ncp + 1) {
-        return fail(v, err, "checkpoint", -1, NULL, cp->seq,
-                    "expected checkpoint %lld here: checkpoint(s) missing",
-                    (long long)(v->seq_base + (int64_t)v->ncp + 1));
+        /* Name the missing checkpoint itself, as a missing position is named by its number. */
+        int64_t want = v->seq_base + (int64_t)v->ncp + 1;
+        return fail(v, err, "checkpoint", -1, NULL, want,
+                    "checkpoint %lld is missing (deleted); the next one stored is %lld",
+                    (long long)want, (long long)cp->seq);
     }
     plaint_error_init(&sub);
     rc = plaint_checkpoint_verify(cp, v->trusted, &sub);

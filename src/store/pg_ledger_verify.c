@@ -228,7 +228,7 @@ static int decode_event(plaint_event *ev, unsigned char hash[PLAINT_HASH_LEN], i
     ev->actor_len = (size_t)st->len[4];
     ev->role = st->val[5];
     ev->role_len = (size_t)st->len[5];
-    ev->time_us = int8_field(st, 6) + PLAINT_PG_EPOCH_OFFSET_US;
+    ev->time_us = plaint_pg_time_to_unix_us(int8_field(st, 6));
     ev->payload = st->val[7];
     ev->payload_len = (size_t)st->len[7];
     rc = hash_field(ev->prev_hash, st, 8, err);
@@ -473,6 +473,40 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* An event both sequenced and queued again would be sequenced twice: tampering. */
+static int check_requeued(PGconn *conn, plaint_verifier *v, plaint_verify_report *report,
+                          int *found, plaint_error *err)
+{
+    PGresult *res = PQexec(conn, "SELECT p.position, e.case_id, e.case_seq FROM "
+                                 "plaint.ledger_pending q JOIN plaint.ledger_position p ON "
+                                 "p.event_id = q.event_id LEFT JOIN plaint.ledger_event e ON "
+                                 "e.id = q.event_id ORDER BY p.position LIMIT 1");
+    int rc = plaint_pg_check(conn, res, "check the pending queue", err);
+
+    *found = 0;
+    if (rc == 0 && PQntuples(res) == 1) {
+        (void)v;
+        *found = 1;
+        if (report != NULL) {
+            memset(report, 0, sizeof(*report));
+            snprintf(report->record, sizeof(report->record), "event");
+            report->position = plaint_pg_get_int8(res, 0, 0);
+            snprintf(report->case_id, sizeof(report->case_id), "%s", PQgetvalue(res, 0, 1));
+            report->case_seq = plaint_pg_get_int8(res, 0, 2);
+            snprintf(report->reason, sizeof(report->reason),
+                     "the event is sequenced and also queued again as pending (would be "
+                     "sequenced twice)");
+        }
+        rc = plaint_error_set(err, PLAINT_ETAMPER,
+                              "position %s, case %s, seq %s: the event is sequenced and also "
+                              "queued again as pending (would be sequenced twice)",
+                              PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+                              PQgetvalue(res, 0, 2));
+    }
+    PQclear(res);
+    return rc;
+}
+
 static int load_pending(merge *m, PGconn *conn, plaint_error *err)
 {
     PGresult *res = PQexecParams(conn, "SELECT event_id FROM plaint.ledger_pending", 0, NULL,
@@ -583,6 +617,7 @@ int plaint_ledger_verify_db(plaint_db *db, plaint_verifier *v, plaint_verify_rep
     if (rc == 0) {
         rc = load_pending(&m, conn, err);
     }
+
     if (rc == 0) {
         rc = plaint_ledger_read_keys(db, on_key, &kc, err);
     }
@@ -610,6 +645,9 @@ int plaint_ledger_verify_db(plaint_db *db, plaint_verifier *v, plaint_verify_rep
         } else if (rc == PLAINT_ETAMPER) {
             plaint_verifier_finish(v, report, NULL);
         }
+    }
+    if (rc == 0) {
+        rc = check_requeued(conn, v, report, &strayed, err);
     }
     if (progress != NULL) {
         progress(m.done, m.total, progress_arg);

@@ -31,9 +31,21 @@ int64_t plaint_pg_bin_int8(const PGresult *res, int row, int col)
     return be64((const unsigned char *)PQgetvalue(res, row, col));
 }
 
+int64_t plaint_pg_time_to_unix_us(int64_t pg_us)
+{
+    /* 'infinity' is INT64_MAX: saturate rather than overflow; formatting then rejects it. */
+    if (pg_us > INT64_MAX - PLAINT_PG_EPOCH_OFFSET_US) {
+        return INT64_MAX;
+    }
+    if (pg_us < INT64_MIN + PLAINT_PG_EPOCH_OFFSET_US) {
+        return INT64_MIN;
+    }
+    return pg_us + PLAINT_PG_EPOCH_OFFSET_US;
+}
+
 int64_t plaint_pg_bin_time_us(const PGresult *res, int row, int col)
 {
-    return plaint_pg_bin_int8(res, row, col) + PLAINT_PG_EPOCH_OFFSET_US;
+    return plaint_pg_time_to_unix_us(plaint_pg_bin_int8(res, row, col));
 }
 
 int plaint_pg_bin_hash(unsigned char out[PLAINT_HASH_LEN], const PGresult *res, int row, int col,

@@ -12,6 +12,9 @@
 int64_t plaint_pg_get_int8(const PGresult *res, int row, int col);
 /* Binary-format int8 value (network byte order). */
 int64_t plaint_pg_bin_int8(const PGresult *res, int row, int col);
+/* PostgreSQL microseconds (since 2000-01-01) to Unix microseconds, saturating at the int64
+ * limits (so +/-infinity never overflow). */
+int64_t plaint_pg_time_to_unix_us(int64_t pg_us);
 /* Binary-format timestamptz as microseconds since the Unix epoch. */
 int64_t plaint_pg_bin_time_us(const PGresult *res, int row, int col);
 /* Binary-format bytea of exactly 32 bytes; PLAINT_EDB otherwise. */
