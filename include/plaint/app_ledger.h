@@ -15,13 +15,15 @@ PLAINT_EXTERN int plaint_app_append(plaint_append_result *out, int *sealed, plai
                                     plaint_error *err);
 
 /* Bulk append from a JSON Lines file (one event per line: {"case","type","payload"} and
- * optionally "actor", "role", "idempotency_key"), batch events per transaction. Lines whose
+ * optionally "actor", "role" (refused when fixed is set: they come from the authenticated user),
+ * "idempotency_key"), batch events per transaction. Lines whose
  * idempotency key is recorded are skipped, so re-running a file appends nothing twice. Bad
  * lines are PLAINT_EINVALID naming file and line, and nothing of that batch is written.
  * *appended / *skipped count events. Seals at the end when due. */
 PLAINT_EXTERN int plaint_app_import_events(int64_t *appended, int64_t *skipped, plaint_db *db,
                                            const plaint_config *cfg, const char *path,
                                            size_t batch, const char *default_actor,
+                                           const char *default_role, int fixed,
                                            plaint_progress_fn progress, void *progress_arg,
                                            plaint_error *err);
 

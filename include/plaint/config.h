@@ -26,10 +26,12 @@ typedef struct plaint_config {
     char service_user[64];                    /* unprivileged user the server runs as (root) */
     char signing_key[PLAINT_CONFIG_PATH_MAX]; /* ledger checkpoint key (private, 0600) */
     char schema_dir[PLAINT_CONFIG_PATH_MAX];  /* SQL migrations */
+    char policy_dir[PLAINT_CONFIG_PATH_MAX];  /* rbac.xml, retention.xml, ... */
+    char xsd_dir[PLAINT_CONFIG_PATH_MAX];     /* XML schemas the policies are validated against */
     long long seal_every_events;              /* auto-seal after this many unsealed events */
     long long seal_every_seconds;             /* ... or when the last seal is this old */
     char file[PLAINT_CONFIG_PATH_MAX];        /* config file read, "" if none */
-    plaint_config_source src[8];              /* source of each setting, in table order */
+    plaint_config_source src[10];              /* source of each setting, in table order */
 } plaint_config;
 
 /* Flags given on the command line; NULL members mean "not given". */

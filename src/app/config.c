@@ -40,6 +40,8 @@ static const setting SETTINGS[] = {
     NUM_SETTING("ledger", "seal_every_events", "PLAINT_SEAL_EVERY_EVENTS", seal_every_events),
     NUM_SETTING("ledger", "seal_every_seconds", "PLAINT_SEAL_EVERY_SECONDS", seal_every_seconds),
     STR_SETTING("paths", "schema_dir", "PLAINT_SCHEMA_DIR", schema_dir, 0),
+    STR_SETTING("paths", "policy_dir", "PLAINT_POLICY_DIR", policy_dir, 0),
+    STR_SETTING("paths", "xsd_dir", "PLAINT_XSD_DIR", xsd_dir, 0),
 };
 #define N_SETTINGS (sizeof(SETTINGS) / sizeof(SETTINGS[0]))
 
@@ -204,6 +206,8 @@ int plaint_config_load(plaint_config *out, const plaint_config_flags *flags, pla
     snprintf(out->pg_bindir, sizeof(out->pg_bindir), "%s", "/usr/lib/postgresql/15/bin");
     snprintf(out->service_user, sizeof(out->service_user), "%s", "plaint");
     snprintf(out->schema_dir, sizeof(out->schema_dir), "%s", PLAINT_DEFAULT_SCHEMA_DIR);
+    snprintf(out->policy_dir, sizeof(out->policy_dir), "%s", PLAINT_DEFAULT_POLICY_DIR);
+    snprintf(out->xsd_dir, sizeof(out->xsd_dir), "%s", PLAINT_DEFAULT_XSD_DIR);
     out->seal_every_events = 1000;
     out->seal_every_seconds = 300;
 

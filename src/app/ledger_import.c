@@ -59,7 +59,8 @@ static const char *opt_str(json_t *doc, const char *key, const char *dflt, int *
 }
 
 static int parse_line(batch *b, const char *line, size_t len, const char *path,
-                      unsigned long lineno, const char *actor, plaint_error *err)
+                      unsigned long lineno, const char *actor, const char *role, int fixed,
+                      plaint_error *err)
 {
     json_error_t je;
     json_t *doc = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
@@ -85,11 +86,18 @@ static int parse_line(batch *b, const char *line, size_t len, const char *path,
                                        "%s:%lu: unknown field '%s'", path, lineno, k);
         }
     }
+    if (fixed && (json_object_get(doc, "actor") != NULL || json_object_get(doc, "role") != NULL)) {
+        json_decref(doc);
+        return plaint_error_set_at(err, PLAINT_EDENIED, "actor", lineno, 0,
+                                   "%s:%lu: \"actor\" and \"role\" are taken from the token "
+                                   "once users exist",
+                                   path, lineno);
+    }
     memset(r, 0, sizeof(*r));
     r->case_id = opt_str(doc, "case", NULL, &bad);
     r->type = opt_str(doc, "type", NULL, &bad);
     r->actor = opt_str(doc, "actor", actor, &bad);
-    r->role = opt_str(doc, "role", "operator", &bad);
+    r->role = opt_str(doc, "role", role, &bad);
     r->idempotency_key = opt_str(doc, "idempotency_key", NULL, &bad);
     if (bad || r->case_id == NULL || r->type == NULL ||
         !json_is_object(json_object_get(doc, "payload"))) {
@@ -138,8 +146,8 @@ static int flush(batch *b, plaint_db *db, int64_t *appended, int64_t *skipped,
 
 int plaint_app_import_events(int64_t *appended, int64_t *skipped, plaint_db *db,
                              const plaint_config *cfg, const char *path, size_t batch_size,
-                             const char *default_actor, plaint_progress_fn progress,
-                             void *progress_arg, plaint_error *err)
+                             const char *default_actor, const char *default_role, int fixed,
+                             plaint_progress_fn progress, void *progress_arg, plaint_error *err)
 {
     FILE *f;
     batch b;
@@ -187,7 +195,8 @@ int plaint_app_import_events(int64_t *appended, int64_t *skipped, plaint_db *db,
         if (b.n == 0) {
             batch_first = lineno;
         }
-        rc = parse_line(&b, line, (size_t)len, path, lineno, default_actor, err);
+        rc = parse_line(&b, line, (size_t)len, path, lineno, default_actor, default_role, fixed,
+                        err);
         if (rc == 0 && b.n == b.cap) {
             rc = flush(&b, db, appended, skipped, batch_first, err);
             if (progress != NULL) {

@@ -18,10 +18,16 @@ enum {
     PLAINT_EXIT_ENV = 5     /* database or environment error */
 };
 
+struct plaint_db;
+struct plaint_authz;
+
 typedef struct plaint_cli {
     plaint_config_flags flags;
     plaint_config cfg;
     int cfg_loaded;
+    const char *token;              /* --token, else PLAINT_TOKEN */
+    struct plaint_db *auth_db;      /* plaint_app connection for authentication and logging */
+    struct plaint_authz *authz;     /* the loaded RBAC policy */
 } plaint_cli;
 
 typedef struct plaint_cmd plaint_cmd;
@@ -34,11 +40,12 @@ struct plaint_cmd {
 };
 
 /* Long options every command accepts; append to a command's own list with PLAINT_CLI_COMMON. */
-enum { OPT_HELP = 'h', OPT_DB = 0x100, OPT_CONFIG, OPT_HOME, OPT_COMMON_LAST };
+enum { OPT_HELP = 'h', OPT_DB = 0x100, OPT_CONFIG, OPT_HOME, OPT_TOKEN, OPT_COMMON_LAST };
 #define PLAINT_CLI_COMMON                                                                          \
     {"help", no_argument, NULL, OPT_HELP}, {"db", required_argument, NULL, OPT_DB},                \
         {"config", required_argument, NULL, OPT_CONFIG},                                           \
-        {"home", required_argument, NULL, OPT_HOME}
+        {"home", required_argument, NULL, OPT_HOME},                                               \
+        {"token", required_argument, NULL, OPT_TOKEN}
 
 /* Common text about those options, for help screens. */
 extern const char plaint_cli_common_help[];
@@ -61,6 +68,14 @@ int plaint_cli_parse(plaint_cli *cli, const char *path, const char *help, int ar
 /* Loads the configuration once (flags, environment, file). */
 int plaint_cli_config(plaint_cli *cli, const plaint_config **out, plaint_error *err);
 
+struct plaint_actor;
+/* Establishes the acting user (--token / PLAINT_TOKEN) and checks the action against the RBAC
+ * policy; a denial is logged in the security log. Returns 0 or a PLAINT_E* code (err filled). */
+int plaint_cli_authorize(plaint_cli *cli, const char *action, struct plaint_actor *out,
+                         plaint_error *err);
+/* Releases what plaint_cli_authorize opened. */
+void plaint_cli_release(plaint_cli *cli);
+
 /* Maps a PLAINT_E* code to an exit code. */
 int plaint_cli_exit_code(int rc);
 /* Prints "plaint: error: <message>" (and field/line) to stderr; returns the exit code. */
@@ -73,6 +88,9 @@ extern const plaint_cmd plaint_cmd_db[];
 extern const plaint_cmd plaint_cmd_config[];
 extern const plaint_cmd plaint_cmd_keys[];
 extern const plaint_cmd plaint_cmd_ledger[];
+extern const plaint_cmd plaint_cmd_user[];
+extern const plaint_cmd plaint_cmd_role[];
+extern const plaint_cmd plaint_cmd_token[];
 int plaint_cmd_verify(plaint_cli *cli, int argc, char **argv);
 extern const char plaint_cmd_verify_help[];
 int plaint_cmd_verify_proof(plaint_cli *cli, int argc, char **argv);

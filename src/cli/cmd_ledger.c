@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "plaint/app_auth.h"
 #include "plaint/app_ledger.h"
 #include "plaint/buf.h"
 #include "plaint/bundle.h"
@@ -143,15 +144,48 @@ static int on_opt(void *ctx, int opt, const char *arg)
     return -1;
 }
 
+/* Authorises `action` for the acting user, then opens a connection in the role the work needs
+ * (the reading path as plaint_auditor, the writing path as plaint_app). */
 static int open_db(plaint_cli *cli, plaint_db **db, const plaint_config **cfg,
-                   plaint_db_role role, plaint_error *err)
+                   plaint_db_role role, const char *action, plaint_actor *actor,
+                   plaint_error *err)
 {
-    int rc = plaint_cli_config(cli, cfg, err);
+    int rc = plaint_cli_authorize(cli, action, actor, err);
 
+    if (rc == 0) {
+        rc = plaint_cli_config(cli, cfg, err);
+    }
     if (rc == 0) {
         rc = plaint_db_open(db, *cfg, role, err);
     }
     return rc;
+}
+
+/* Who the event is recorded as: with users, the authenticated user in the role that granted the
+ * action (--actor/--role are refused: no one writes in another's name); in bootstrap mode, the
+ * local operator, or what --actor/--role say. */
+static int resolve_actor(const char **who, const char **role, const plaint_actor *actor,
+                         const append_opts *o, char *buf, size_t n, plaint_error *err)
+{
+    if (!actor->bootstrap) {
+        if (o->actor != NULL || o->role != NULL) {
+            return plaint_error_set(err, PLAINT_EDENIED,
+                                    "--actor and --role are taken from the token once users "
+                                    "exist");
+        }
+        *who = actor->user.user_id;
+        *role = actor->acting_role;
+        return 0;
+    }
+    if (o->actor == NULL) {
+        struct passwd *pw = getpwuid(geteuid());
+        snprintf(buf, n, "cli:%s", pw != NULL ? pw->pw_name : "unknown");
+        *who = buf;
+    } else {
+        *who = o->actor;
+    }
+    *role = o->role != NULL ? o->role : "operator";
+    return 0;
 }
 
 static void print_json_string(const char *s, size_t len)
@@ -181,10 +215,11 @@ static int cmd_append(plaint_cli *cli, int argc, char **argv)
     const plaint_config *cfg;
     plaint_db *db = NULL;
     plaint_error err;
+    plaint_actor actor;
     plaint_append_req req;
     plaint_append_result res;
     plaint_buf in = PLAINT_BUF_INIT;
-    char actor[300];
+    char actor_name[300];
     char hex[2 * PLAINT_HASH_LEN + 1];
     char ts[PLAINT_TIME_LEN + 1];
     const char *payload;
@@ -216,18 +251,15 @@ static int cmd_append(plaint_cli *cli, int argc, char **argv)
         payload = in.data;
         payload_len = in.len;
     }
-    if (o.actor == NULL) {
-        struct passwd *pw = getpwuid(geteuid());
-        snprintf(actor, sizeof(actor), "cli:%s", pw != NULL ? pw->pw_name : "unknown");
-        o.actor = actor;
-    }
     memset(&req, 0, sizeof(req));
     req.case_id = o.case_id;
     req.type = o.type;
-    req.actor = o.actor;
-    req.role = o.role != NULL ? o.role : "operator";
     req.idempotency_key = o.key;
-    rc = open_db(cli, &db, &cfg, PLAINT_DB_APP, &err);
+    rc = open_db(cli, &db, &cfg, PLAINT_DB_APP, "ledger.append", &actor, &err);
+    if (rc == 0) {
+        rc = resolve_actor(&req.actor, &req.role, &actor, &o, actor_name, sizeof(actor_name),
+                           &err);
+    }
     if (rc == 0) {
         rc = plaint_app_append(&res, &sealed, db, cfg, &req, payload, payload_len, &err);
     }
@@ -314,6 +346,7 @@ static int cmd_show(plaint_cli *cli, int argc, char **argv)
     const plaint_config *cfg;
     plaint_db *db = NULL;
     plaint_error err;
+    plaint_actor actor;
     show_ctx c;
     int first = 0;
     int rc;
@@ -333,7 +366,7 @@ static int cmd_show(plaint_cli *cli, int argc, char **argv)
     plaint_error_init(&err);
     memset(&c, 0, sizeof(c));
     c.json = o.json;
-    rc = open_db(cli, &db, &cfg, PLAINT_DB_AUDITOR, &err);
+    rc = open_db(cli, &db, &cfg, PLAINT_DB_AUDITOR, "ledger.read", &actor, &err);
     if (rc == 0) {
         rc = plaint_ledger_read_case(db, o.case_id, show_row, &c, &err);
     }
@@ -351,6 +384,7 @@ static int cmd_seal(plaint_cli *cli, int argc, char **argv)
     const plaint_config *cfg;
     plaint_db *db = NULL;
     plaint_error err;
+    plaint_actor actor;
     plaint_seal_result res;
     char root[2 * PLAINT_HASH_LEN + 1];
     int first = 0;
@@ -366,7 +400,7 @@ static int cmd_seal(plaint_cli *cli, int argc, char **argv)
         return plaint_cli_usage(path, "unexpected argument '%s'", argv[first]);
     }
     plaint_error_init(&err);
-    rc = open_db(cli, &db, &cfg, PLAINT_DB_APP, &err);
+    rc = open_db(cli, &db, &cfg, PLAINT_DB_APP, "ledger.seal", &actor, &err);
     if (rc == 0) {
         rc = plaint_app_seal(&res, db, cfg, o.force, &err);
     }
@@ -400,6 +434,7 @@ static int cmd_export(plaint_cli *cli, int argc, char **argv)
     const plaint_config *cfg;
     plaint_db *db = NULL;
     plaint_error err;
+    plaint_actor actor;
     plaint_bundle_counts counts;
     int tty = isatty(STDERR_FILENO);
     int first = 0;
@@ -418,7 +453,7 @@ static int cmd_export(plaint_cli *cli, int argc, char **argv)
         return plaint_cli_usage(path, "--out DIR is required");
     }
     plaint_error_init(&err);
-    rc = open_db(cli, &db, &cfg, PLAINT_DB_AUDITOR, &err);
+    rc = open_db(cli, &db, &cfg, PLAINT_DB_AUDITOR, "ledger.export", &actor, &err);
     if (rc == 0) {
         rc = plaint_bundle_export(&counts, db, o.out, o.from_cp, tty ? export_progress : NULL,
                                   NULL, &err);
@@ -456,6 +491,7 @@ static int cmd_prove(plaint_cli *cli, int argc, char **argv)
     const plaint_config *cfg;
     plaint_db *db = NULL;
     plaint_error err;
+    plaint_actor actor;
     plaint_buf doc = PLAINT_BUF_INIT;
     long long a = 0;
     long long b = 0;
@@ -478,7 +514,7 @@ static int cmd_prove(plaint_cli *cli, int argc, char **argv)
         return plaint_cli_usage(path, "give --position P or --consistency A B");
     }
     plaint_error_init(&err);
-    rc = open_db(cli, &db, &cfg, PLAINT_DB_AUDITOR, &err);
+    rc = open_db(cli, &db, &cfg, PLAINT_DB_AUDITOR, "ledger.read", &actor, &err);
     if (rc == 0) {
         rc = o.consistency ? plaint_proof_consistency(&doc, db, a, b, &err)
                            : plaint_proof_inclusion(&doc, db, o.position, &err);
@@ -508,15 +544,19 @@ static int cmd_import(plaint_cli *cli, int argc, char **argv)
     const struct option opts[] = {PLAINT_CLI_COMMON,
                                   {"batch", required_argument, NULL, 'B'},
                                   {"actor", required_argument, NULL, 'a'},
+                                  {"role", required_argument, NULL, 'r'},
                                   {NULL, 0, NULL, 0}};
     const char *path = "plaint ledger import";
     append_opts o;
     const plaint_config *cfg;
     plaint_db *db = NULL;
     plaint_error err;
+    plaint_actor actor;
     int64_t appended = 0;
     int64_t skipped = 0;
-    char actor[300];
+    char actor_name[300];
+    const char *who = NULL;
+    const char *role = NULL;
     int tty = isatty(STDERR_FILENO);
     int first = 0;
     int rc;
@@ -530,17 +570,16 @@ static int cmd_import(plaint_cli *cli, int argc, char **argv)
     if (argc - first != 1) {
         return plaint_cli_usage(path, "give exactly one FILE");
     }
-    if (o.actor == NULL) {
-        struct passwd *pw = getpwuid(geteuid());
-        snprintf(actor, sizeof(actor), "cli:%s", pw != NULL ? pw->pw_name : "unknown");
-        o.actor = actor;
-    }
     plaint_error_init(&err);
-    rc = open_db(cli, &db, &cfg, PLAINT_DB_APP, &err);
+    rc = open_db(cli, &db, &cfg, PLAINT_DB_APP, "ledger.append", &actor, &err);
+    if (rc == 0) {
+        rc = resolve_actor(&who, &role, &actor, &o, actor_name, sizeof(actor_name), &err);
+    }
     if (rc == 0) {
         rc = plaint_app_import_events(&appended, &skipped, db, cfg, argv[first],
-                                      o.batch > 0 ? (size_t)o.batch : 5000, o.actor,
-                                      tty ? import_progress : NULL, NULL, &err);
+                                      o.batch > 0 ? (size_t)o.batch : 5000, who, role,
+                                      !actor.bootstrap, tty ? import_progress : NULL, NULL,
+                                      &err);
     }
     plaint_db_close(db);
     if (tty) {

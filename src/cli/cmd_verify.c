@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "plaint/app_auth.h"
 #include "plaint/app_ledger.h"
 #include "plaint/bundle.h"
 #include "plaint/jcs.h"
@@ -163,7 +164,11 @@ int plaint_cmd_verify(plaint_cli *cli, int argc, char **argv)
     if (rc == 0 && o.bundle != NULL) {
         rc = plaint_bundle_verify(v, &report, o.bundle, show ? progress : NULL, NULL, &err);
     } else if (rc == 0) {
-        rc = plaint_db_open(&db, cfg, PLAINT_DB_AUDITOR, &err);
+        plaint_actor actor;
+        rc = plaint_cli_authorize(cli, "ledger.verify", &actor, &err);
+        if (rc == 0) {
+            rc = plaint_db_open(&db, cfg, PLAINT_DB_AUDITOR, &err);
+        }
         if (rc == 0) {
             rc = plaint_ledger_verify_db(db, v, &report, show ? progress : NULL, NULL, &err);
         }

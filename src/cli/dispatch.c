@@ -11,6 +11,7 @@ const char plaint_cli_common_help[] =
     "  --config FILE    read settings from FILE (also PLAINT_CONFIG; default\n"
     "                   $PLAINT_HOME/plaint.conf if present)\n"
     "  --home DIR       plaint's working directory (also PLAINT_HOME; default ./var)\n"
+    "  --token TOKEN    act as the user this API token belongs to (also PLAINT_TOKEN)\n"
     "  -h, --help       show this help\n";
 
 static void group_help(FILE *f, const char *path, const plaint_cmd *table)
@@ -79,6 +80,9 @@ int plaint_cli_common_option(plaint_cli *cli, int opt, const char *arg)
         return 1;
     case OPT_HOME:
         cli->flags.home = arg;
+        return 1;
+    case OPT_TOKEN:
+        cli->token = arg;
         return 1;
     default:
         return 0;

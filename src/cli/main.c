@@ -24,6 +24,9 @@ static const plaint_cmd TOP[] = {
     {"keys", "manage the checkpoint signing key", NULL, NULL, plaint_cmd_keys},
     {"ledger", "append, show, seal, export and prove ledger events", NULL, NULL,
      plaint_cmd_ledger},
+    {"user", "add, list and disable users", NULL, NULL, plaint_cmd_user},
+    {"role", "grant and revoke roles", NULL, NULL, plaint_cmd_role},
+    {"token", "issue and revoke API tokens", NULL, NULL, plaint_cmd_token},
     {"verify", "verify the whole ledger (database or exported bundle)", plaint_cmd_verify_help,
      plaint_cmd_verify, NULL},
     {"verify-proof", "check an inclusion or consistency proof offline",
@@ -81,8 +84,12 @@ int main(int argc, char **argv)
             printf("plaint %s\n", PLAINT_VERSION);
             return PLAINT_EXIT_OK;
         }
-        if (strcmp(a, "--db") == 0 || strcmp(a, "--config") == 0 || strcmp(a, "--home") == 0) {
-            int opt = a[2] == 'd' ? OPT_DB : (a[2] == 'c' ? OPT_CONFIG : OPT_HOME);
+        if (strcmp(a, "--db") == 0 || strcmp(a, "--config") == 0 || strcmp(a, "--home") == 0 ||
+            strcmp(a, "--token") == 0) {
+            int opt = a[2] == 'd' ? OPT_DB
+                      : a[2] == 'c' ? OPT_CONFIG
+                      : a[2] == 'h' ? OPT_HOME
+                                    : OPT_TOKEN;
             if (i + 1 >= argc) {
                 return plaint_cli_usage("plaint", "option '%s' needs a value", a);
             }
@@ -96,6 +103,8 @@ int main(int argc, char **argv)
             cli.flags.config_file = a + 9;
         } else if (strncmp(a, "--home=", 7) == 0) {
             cli.flags.home = a + 7;
+        } else if (strncmp(a, "--token=", 8) == 0) {
+            cli.token = a + 8;
         } else {
             return plaint_cli_usage("plaint", "unknown option '%s'", a);
         }
@@ -110,5 +119,9 @@ int main(int argc, char **argv)
         return PLAINT_EXIT_OK;
     }
     /* dispatch expects argv[0] to be the program or group name */
-    return plaint_cli_dispatch(&cli, TOP, "plaint", argc - i + 1, argv + i - 1);
+    {
+        int code = plaint_cli_dispatch(&cli, TOP, "plaint", argc - i + 1, argv + i - 1);
+        plaint_cli_release(&cli);
+        return code;
+    }
 }
