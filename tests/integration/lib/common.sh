@@ -5,22 +5,25 @@ set -u
 
 FAILS=0
 PASSES=0
-HOMES=()
+# Every home of this test lives under one directory made here, in this shell: new_home runs in
+# command substitutions (subshells), so it cannot record its homes in a variable of ours.
+TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/plaint-cli-XXXXXX")
+chmod 711 "$TEST_ROOT" # the server may run as the unprivileged service user
 
 new_home() {
     local h
-    h=$(mktemp -d "${TMPDIR:-/tmp}/plaint-cli-XXXXXX")
-    chmod 711 "$h" # the server may run as the unprivileged service user
-    HOMES+=("$h")
+    h=$(mktemp -d "$TEST_ROOT/home-XXXXXX")
+    chmod 711 "$h"
     echo "$h"
 }
 
 cleanup() {
     local h
-    for h in "${HOMES[@]}"; do
+    for h in "$TEST_ROOT"/home-*; do
+        [ -d "$h/pg/data" ] || continue
         PLAINT_HOME="$h" "$PLAINT_BIN" db stop >/dev/null 2>&1 || true
-        [ -n "${PLAINT_TEST_KEEP:-}" ] || rm -rf "$h"
     done
+    [ -n "${PLAINT_TEST_KEEP:-}" ] || rm -rf "$TEST_ROOT"
 }
 trap cleanup EXIT
 
