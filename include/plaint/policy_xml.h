@@ -7,6 +7,7 @@
 #include "plaint/error.h"
 #include "plaint/export.h"
 #include "plaint/rbac.h"
+#include "plaint/retention.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,6 +31,15 @@ extern "C" {
  * error handlers of the calling thread point at this loader and are restored afterwards. */
 PLAINT_EXTERN int plaint_policy_load_rbac(plaint_rbac_policy **out, const char *xml_path,
                                           const char *xsd_path, plaint_error *err);
+
+/* Loads the retention policy at xml_path (policies/retention.xml), validated against the schema
+ * at xsd_path (schemas/xml/retention.xsd), with the same parsing rules and return codes as
+ * plaint_policy_load_rbac (semantic errors: see plaint_retention_add_class). If sha256_out is
+ * not NULL it receives the SHA-256 of the exact file bytes loaded, which names the policy in
+ * erasure events. Caller frees *out with plaint_retention_policy_free. */
+PLAINT_EXTERN int plaint_policy_load_retention(plaint_retention_policy **out,
+                                               unsigned char *sha256_out, const char *xml_path,
+                                               const char *xsd_path, plaint_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,11 @@
-/* plaint keys init: the Ed25519 key that signs ledger checkpoints. */
+/* plaint keys init|master-init|rotate: the checkpoint signing key and the vault master keys. */
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "plaint/app_ledger.h"
+#include "plaint/app_vault.h"
 
 static const char INIT_HELP[] =
     "Usage: plaint keys init [OPTIONS]\n\n"
@@ -37,6 +40,101 @@ static int cmd_init(plaint_cli *cli, int argc, char **argv)
     return PLAINT_EXIT_OK;
 }
 
+static const char MASTER_INIT_HELP[] =
+    "Usage: plaint keys master-init [OPTIONS]\n\n"
+    "Creates the first vault master key: $PLAINT_HOME/keys/master/<UTC time>-<key id>.key, mode\n"
+    "0600, never in the database. It wraps the data key of every subject. Refuses when the\n"
+    "directory already holds a key (use 'plaint keys rotate'). Back it up apart from the\n"
+    "database backups (docs/privacy.md).\n";
+static const char ROTATE_HELP[] =
+    "Usage: plaint keys rotate [OPTIONS]\n\n"
+    "Rotates the vault master key (action keys.manage): writes a new key file, which becomes\n"
+    "current, and rewraps every subject's data key under it in one transaction with the\n"
+    "ledger event keys.rotated (case keys). Encrypted values are not touched. Prints the old\n"
+    "key files, which are no longer needed by the live database; they are not deleted: keep\n"
+    "them until the backups taken while they were current have expired (docs/privacy.md).\n";
+
+static int no_operands(plaint_cli *cli, const char *path, const char *help, int argc,
+                       char **argv)
+{
+    const struct option opts[] = {PLAINT_CLI_COMMON, {NULL, 0, NULL, 0}};
+    int first = 0;
+    int r = plaint_cli_parse(cli, path, help, argc, argv, NULL, opts, NULL, NULL, &first);
+
+    if (r >= 0) {
+        return r;
+    }
+    if (first < argc) {
+        return plaint_cli_usage(path, "unexpected argument '%s'", argv[first]);
+    }
+    return -1;
+}
+
+static int cmd_master_init(plaint_cli *cli, int argc, char **argv)
+{
+    const plaint_config *cfg;
+    plaint_error err;
+    char kid[PLAINT_MASTERKEY_ID_LEN + 1];
+    char path[PLAINT_CONFIG_PATH_MAX + 64];
+    int r = no_operands(cli, "plaint keys master-init", MASTER_INIT_HELP, argc, argv);
+
+    if (r >= 0) {
+        return r;
+    }
+    plaint_error_init(&err);
+    if (plaint_cli_config(cli, &cfg, &err) < 0 ||
+        plaint_app_master_init(kid, path, sizeof(path), cfg, &err) < 0) {
+        return plaint_cli_fail(&err);
+    }
+    printf("master key id %s\nkey file %s (mode 0600)\n", kid, path);
+    return PLAINT_EXIT_OK;
+}
+
+static int cmd_rotate(plaint_cli *cli, int argc, char **argv)
+{
+    const plaint_config *cfg = NULL;
+    plaint_rotation rot;
+    plaint_actor actor;
+    plaint_error err;
+    int rc;
+    int r = no_operands(cli, "plaint keys rotate", ROTATE_HELP, argc, argv);
+
+    if (r >= 0) {
+        return r;
+    }
+    memset(&rot, 0, sizeof(rot));
+    plaint_error_init(&err);
+    rc = plaint_cli_authorize(cli, "keys.manage", &actor, &err);
+    if (rc == 0) {
+        rc = plaint_cli_config(cli, &cfg, &err);
+    }
+    if (rc == 0) {
+        rc = plaint_app_keys_rotate(&rot, cli->auth_db, &actor, cfg, &err);
+    }
+    if (rc < 0) {
+        if (rot.new_key_path[0] != '\0') {
+            fprintf(stderr, "plaint: the new key file %s was written and is current; nothing "
+                            "was rewrapped\n", rot.new_key_path);
+        }
+        plaint_buf_clear(&rot.old_paths);
+        return plaint_cli_fail(&err);
+    }
+    printf("new master key %s\nkey file %s (mode 0600)\n%" PRId64 " data keys rewrapped\n",
+           rot.new_key_id, rot.new_key_path, rot.rewrapped);
+    printf("The old key files below are no longer used by the database. They were not removed:\n"
+           "keep them offline until every backup taken while they were current has expired,\n"
+           "then destroy them and every copy (docs/privacy.md):\n");
+    if (rot.old_paths.len > 0) {
+        fputs(rot.old_paths.data, stdout);
+    }
+    plaint_buf_clear(&rot.old_paths);
+    return PLAINT_EXIT_OK;
+}
+
 const plaint_cmd plaint_cmd_keys[] = {
     {"init", "create the checkpoint signing key", INIT_HELP, cmd_init, NULL},
+    {"master-init", "create the first vault master key", MASTER_INIT_HELP, cmd_master_init,
+     NULL},
+    {"rotate", "rotate the vault master key and rewrap every data key", ROTATE_HELP, cmd_rotate,
+     NULL},
     {NULL, NULL, NULL, NULL, NULL}};
