@@ -160,6 +160,7 @@ assert d['retention_start'] == '2024-03-01'
 " "$NAME2" "$EMAIL2" "$ADDR2"
 expect_exit 0 "a new subject after rotation" -- "$PLAINT_BIN" subject add S-3 --class complaint --name "Ünal Çelik"
 check "S-3 wrapped under the new key" -- test "$($P -c "SELECT master_key_id FROM plaint.vault_subject WHERE subject_id = 'S-3'")" = "$NEWID"
+check "new data decrypts too" -- bash -c "'$PLAINT_BIN' subject export S-3 | grep -qF 'Ünal Çelik'"
 expect_exit 0 "the ledger verifies after rotation" -- "$PLAINT_BIN" verify
 
 # Hostile input: a 1 MiB narrative round-trips; invalid UTF-8 is refused with nothing written.
