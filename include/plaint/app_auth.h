@@ -40,4 +40,10 @@ PLAINT_EXTERN int plaint_authz_require(plaint_authz *az, plaint_db *db, plaint_a
                                        const char *action, const plaint_rbac_context *ctx,
                                        plaint_error *err);
 
+/* Appends event `type` with canonical JSON payload to case_id, written as the actor in their
+ * acting role, inside the caller's transaction if one is open. */
+PLAINT_EXTERN int plaint_app_record(plaint_db *db, const plaint_actor *actor, const char *case_id,
+                                    const char *type, const char *payload, size_t payload_len,
+                                    plaint_error *err);
+
 #endif

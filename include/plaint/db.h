@@ -33,6 +33,11 @@ PLAINT_EXTERN int plaint_db_ensure_database(const plaint_config *cfg, plaint_err
 /* Runs one constant SQL text (no parameters); for scripts and tests. */
 PLAINT_EXTERN int plaint_db_exec(plaint_db *db, const char *sql, plaint_error *err);
 
+/* BEGIN; and the matching end: COMMIT when rc is 0 (returning COMMIT's result), else ROLLBACK
+ * (returning rc unchanged, err untouched). */
+PLAINT_EXTERN int plaint_db_begin(plaint_db *db, plaint_error *err);
+PLAINT_EXTERN int plaint_db_finish(plaint_db *db, int rc, plaint_error *err);
+
 /* Copies conninfo (keyword or URI form) into out with any password replaced by "********". */
 PLAINT_EXTERN void plaint_pg_mask_conninfo(char *out, size_t n, const char *conninfo);
 

@@ -189,7 +189,7 @@ static int record_policy(plaint_authz *az, plaint_db *db, const plaint_actor *ac
     if (az->recorded) {
         return 0;
     }
-    rc = plaint_db_exec(db, "BEGIN", err);
+    rc = plaint_db_begin(db, err);
     if (rc == 0) {
         rc = plaint_identity_set_policy_hash(&changed, db, "rbac.xml", az->sha256, err);
     }
@@ -205,11 +205,7 @@ static int record_policy(plaint_authz *az, plaint_db *db, const plaint_actor *ac
         req.payload_len = strlen(payload);
         rc = plaint_ledger_append(&res, db, &req, err);
     }
-    if (rc == 0) {
-        rc = plaint_db_exec(db, "COMMIT", err);
-    } else {
-        plaint_db_exec(db, "ROLLBACK", NULL);
-    }
+    rc = plaint_db_finish(db, rc, err);
     if (rc == 0) {
         az->recorded = 1;
     }
@@ -260,4 +256,21 @@ int plaint_authz_require(plaint_authz *az, plaint_db *db, plaint_actor *actor,
     }
     snprintf(actor->acting_role, sizeof(actor->acting_role), "%s", d.rule_name);
     return 0;
+}
+
+int plaint_app_record(plaint_db *db, const plaint_actor *actor, const char *case_id,
+                      const char *type, const char *payload, size_t payload_len,
+                      plaint_error *err)
+{
+    plaint_append_req req;
+    plaint_append_result res;
+
+    memset(&req, 0, sizeof(req));
+    req.case_id = case_id;
+    req.type = type;
+    req.actor = actor->user.user_id;
+    req.role = actor->acting_role[0] != '\0' ? actor->acting_role : "-";
+    req.payload = payload;
+    req.payload_len = payload_len;
+    return plaint_ledger_append(&res, db, &req, err);
 }

@@ -14,8 +14,6 @@ static int record(plaint_db *db, const plaint_actor *actor, const char *user_id,
                   const char *v2, plaint_error *err)
 {
     plaint_buf payload = PLAINT_BUF_INIT;
-    plaint_append_req req;
-    plaint_append_result res;
     char case_id[PLAINT_USER_ID_MAX + 8];
     int rc = plaint_buf_append_str(&payload, "{\"", err);
 
@@ -36,30 +34,9 @@ static int record(plaint_db *db, const plaint_actor *actor, const char *user_id,
     }
     if (rc == 0) {
         snprintf(case_id, sizeof(case_id), "user:%s", user_id);
-        memset(&req, 0, sizeof(req));
-        req.case_id = case_id;
-        req.type = type;
-        req.actor = actor->user.user_id;
-        req.role = actor->acting_role[0] != '\0' ? actor->acting_role : "-";
-        req.payload = payload.data;
-        req.payload_len = payload.len;
-        rc = plaint_ledger_append(&res, db, &req, err);
+        rc = plaint_app_record(db, actor, case_id, type, payload.data, payload.len, err);
     }
     plaint_buf_clear(&payload);
-    return rc;
-}
-
-static int begin(plaint_db *db, plaint_error *err)
-{
-    return plaint_db_exec(db, "BEGIN", err);
-}
-
-static int finish(plaint_db *db, int rc, plaint_error *err)
-{
-    if (rc == 0) {
-        return plaint_db_exec(db, "COMMIT", err);
-    }
-    plaint_db_exec(db, "ROLLBACK", NULL);
     return rc;
 }
 
@@ -114,7 +91,7 @@ int plaint_app_user_add(plaint_db *db, const plaint_actor *actor,
     if (rc < 0) {
         return rc;
     }
-    rc = begin(db, err);
+    rc = plaint_db_begin(db, err);
     if (rc == 0) {
         rc = plaint_identity_insert_user(db, user_id, display_name, err);
     }
@@ -130,14 +107,14 @@ int plaint_app_user_add(plaint_db *db, const plaint_actor *actor,
     if (rc == 0 && token_text != NULL) {
         rc = issue_in_tx(token_text, db, actor, user_id, "initial", err);
     }
-    return finish(db, rc, err);
+    return plaint_db_finish(db, rc, err);
 }
 
 int plaint_app_user_disable(plaint_db *db, const plaint_actor *actor, const char *user_id,
                             plaint_error *err)
 {
     int changed = 0;
-    int rc = begin(db, err);
+    int rc = plaint_db_begin(db, err);
 
     if (rc == 0) {
         rc = plaint_identity_set_disabled(db, user_id, 1, &changed, err);
@@ -145,7 +122,7 @@ int plaint_app_user_disable(plaint_db *db, const plaint_actor *actor, const char
     if (rc == 0 && changed) {
         rc = record(db, actor, user_id, "user.disabled", "user", user_id, NULL, NULL, err);
     }
-    return finish(db, rc, err);
+    return plaint_db_finish(db, rc, err);
 }
 
 int plaint_app_role_change(plaint_db *db, const plaint_actor *actor,
@@ -156,7 +133,7 @@ int plaint_app_role_change(plaint_db *db, const plaint_actor *actor,
     int rc = role_declared(policy, role, err);
 
     if (rc == 0) {
-        rc = begin(db, err);
+        rc = plaint_db_begin(db, err);
         if (rc == 0) {
             rc = grant ? plaint_identity_grant(db, user_id, role, &changed, err)
                        : plaint_identity_revoke(db, user_id, role, &changed, err);
@@ -165,7 +142,7 @@ int plaint_app_role_change(plaint_db *db, const plaint_actor *actor,
             rc = record(db, actor, user_id, grant ? "role.granted" : "role.revoked", "role", role,
                         NULL, NULL, err);
         }
-        rc = finish(db, rc, err);
+        rc = plaint_db_finish(db, rc, err);
     }
     return rc;
 }
@@ -182,11 +159,11 @@ int plaint_app_token_issue(char text[PLAINT_TOKEN_TEXT_LEN], plaint_db *db,
                                  user_id);
     }
     if (rc == 0) {
-        rc = begin(db, err);
+        rc = plaint_db_begin(db, err);
         if (rc == 0) {
             rc = issue_in_tx(text, db, actor, user_id, label, err);
         }
-        rc = finish(db, rc, err);
+        rc = plaint_db_finish(db, rc, err);
     }
     return rc;
 }
@@ -196,7 +173,7 @@ int plaint_app_token_revoke(plaint_db *db, const plaint_actor *actor, const char
 {
     char user_id[PLAINT_USER_ID_MAX + 1];
     int changed = 0;
-    int rc = begin(db, err);
+    int rc = plaint_db_begin(db, err);
 
     if (rc == 0) {
         rc = plaint_identity_revoke_token(db, token_id, user_id, &changed, err);
@@ -204,5 +181,5 @@ int plaint_app_token_revoke(plaint_db *db, const plaint_actor *actor, const char
     if (rc == 0 && changed) {
         rc = record(db, actor, user_id, "token.revoked", "token_id", token_id, NULL, NULL, err);
     }
-    return finish(db, rc, err);
+    return plaint_db_finish(db, rc, err);
 }

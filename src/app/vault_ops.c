@@ -26,37 +26,6 @@
 static const char *const FIELD_NAMES[MAX_FIELDS] = {"address", "email", "name", "narrative",
                                                      "phone"}; /* sorted: payload key order */
 
-static int begin(plaint_db *db, plaint_error *err)
-{
-    return plaint_db_exec(db, "BEGIN", err);
-}
-
-static int finish(plaint_db *db, int rc, plaint_error *err)
-{
-    if (rc == 0) {
-        return plaint_db_exec(db, "COMMIT", err);
-    }
-    plaint_db_exec(db, "ROLLBACK", NULL);
-    return rc;
-}
-
-/* Appends event `type` with the canonical payload p to case_id, as the actor. */
-static int record(plaint_db *db, const plaint_actor *actor, const char *case_id,
-                  const char *type, const plaint_buf *p, plaint_error *err)
-{
-    plaint_append_req req;
-    plaint_append_result res;
-
-    memset(&req, 0, sizeof(req));
-    req.case_id = case_id;
-    req.type = type;
-    req.actor = actor->user.user_id;
-    req.role = actor->acting_role[0] != '\0' ? actor->acting_role : "-";
-    req.payload = p->data;
-    req.payload_len = p->len;
-    return plaint_ledger_append(&res, db, &req, err);
-}
-
 static void subject_case(char *out, size_t n, const char *subject_id)
 {
     snprintf(out, n, "subject:%s", subject_id);
@@ -383,7 +352,8 @@ static int subject_add_tx(plaint_db *db, const plaint_actor *actor, const plaint
     }
     if (rc == 0) {
         subject_case(case_id, sizeof(case_id), subject_id);
-        rc = record(db, actor, case_id, "subject.recorded", &p, err);
+        rc = plaint_app_record(db, actor, case_id, "subject.recorded", p.data,
+                               p.len, err);
     }
     OPENSSL_cleanse(dek, sizeof(dek));
     plaint_buf_clear(&wrapped);
@@ -413,12 +383,12 @@ int plaint_app_subject_add(plaint_db *db, const plaint_actor *actor, const plain
         rc = plaint_app_vault_keyring(&kr, cfg, err);
     }
     if (rc == 0) {
-        rc = begin(db, err);
+        rc = plaint_db_begin(db, err);
         if (rc == 0) {
             rc = subject_add_tx(db, actor, kr, subject_id, record_class, retention_start, ordered,
                                 err);
         }
-        rc = finish(db, rc, err);
+        rc = plaint_db_finish(db, rc, err);
     }
     plaint_keyring_free(kr);
     return rc;
@@ -438,7 +408,7 @@ int plaint_app_subject_set_retention(plaint_db *db, const plaint_actor *actor,
     if (rc < 0) {
         return rc;
     }
-    rc = begin(db, err);
+    rc = plaint_db_begin(db, err);
     if (rc == 0) {
         rc = plaint_vault_get_subject(&info, NULL, db, subject_id, 1, err);
     }
@@ -450,10 +420,11 @@ int plaint_app_subject_set_retention(plaint_db *db, const plaint_actor *actor,
     }
     if (rc == 0) {
         subject_case(case_id, sizeof(case_id), subject_id);
-        rc = record(db, actor, case_id, "subject.retention_started", &p, err);
+        rc = plaint_app_record(db, actor, case_id, "subject.retention_started", p.data,
+                               p.len, err);
     }
     plaint_buf_clear(&p);
-    return finish(db, rc, err);
+    return plaint_db_finish(db, rc, err);
 }
 
 int plaint_app_subject_erase(plaint_db *db, const plaint_actor *actor, const char *subject_id,
@@ -482,7 +453,7 @@ int plaint_app_hold_add(int64_t *hold_id, plaint_db *db, const plaint_actor *act
     if (rc < 0) {
         return rc;
     }
-    rc = begin(db, err);
+    rc = plaint_db_begin(db, err);
     if (rc == 0) {
         /* the lock orders this against a concurrent erasure */
         rc = plaint_vault_get_subject(&info, NULL, db, subject_id, 1, err);
@@ -505,10 +476,11 @@ int plaint_app_hold_add(int64_t *hold_id, plaint_db *db, const plaint_actor *act
     }
     if (rc == 0) {
         subject_case(case_id, sizeof(case_id), subject_id);
-        rc = record(db, actor, case_id, "hold.placed", &p, err);
+        rc = plaint_app_record(db, actor, case_id, "hold.placed", p.data,
+                               p.len, err);
     }
     plaint_buf_clear(&p);
-    return finish(db, rc, err);
+    return plaint_db_finish(db, rc, err);
 }
 
 int plaint_app_hold_release(plaint_hold_info *out, plaint_db *db, const plaint_actor *actor,
@@ -516,7 +488,7 @@ int plaint_app_hold_release(plaint_hold_info *out, plaint_db *db, const plaint_a
 {
     plaint_buf p = PLAINT_BUF_INIT;
     char case_id[PLAINT_SUBJECT_ID_MAX + 16];
-    int rc = begin(db, err);
+    int rc = plaint_db_begin(db, err);
 
     if (rc == 0) {
         rc = plaint_vault_release_hold(out, db, hold_id, actor->user.user_id, err);
@@ -526,10 +498,11 @@ int plaint_app_hold_release(plaint_hold_info *out, plaint_db *db, const plaint_a
     }
     if (rc == 0) {
         subject_case(case_id, sizeof(case_id), out->subject_id);
-        rc = record(db, actor, case_id, "hold.released", &p, err);
+        rc = plaint_app_record(db, actor, case_id, "hold.released", p.data,
+                               p.len, err);
     }
     plaint_buf_clear(&p);
-    return finish(db, rc, err);
+    return plaint_db_finish(db, rc, err);
 }
 
 /* ---- export ---- */
@@ -747,7 +720,7 @@ int plaint_app_subject_export(plaint_buf *out, plaint_db *db, const plaint_confi
     rc = plaint_db_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
     if (rc == 0) {
         rc = export_tx(&c, db, cfg, err);
-        rc = finish(db, rc, err);
+        rc = plaint_db_finish(db, rc, err);
     }
     OPENSSL_cleanse(c.dek, sizeof(c.dek));
     if (c.plain.data != NULL) {
@@ -852,7 +825,7 @@ static int rotate_tx(plaint_rotation *out, rotate_ctx *c, const plaint_actor *ac
                                out->new_key_id);
     }
     if (rc == 0) {
-        rc = record(c->db, actor, "keys", "keys.rotated", &p, err);
+        rc = plaint_app_record(c->db, actor, "keys", "keys.rotated", p.data, p.len, err);
     }
     out->rewrapped = c->n;
     plaint_buf_clear(&p);
@@ -909,11 +882,11 @@ int plaint_app_keys_rotate(plaint_rotation *out, plaint_db *db, const plaint_act
         c.kr = kr;
         c.new_mk = plaint_keyring_current(kr);
         c.db = db;
-        rc = begin(db, err);
+        rc = plaint_db_begin(db, err);
         if (rc == 0) {
             rc = rotate_tx(out, &c, actor, &from, err);
         }
-        rc = finish(db, rc, err);
+        rc = plaint_db_finish(db, rc, err);
     }
     plaint_masterkey_free(mk);
     plaint_keyring_free(kr);

@@ -249,6 +249,20 @@ int plaint_db_exec(plaint_db *db, const char *sql, plaint_error *err)
     return plaint_pg_exec(db->conn, sql, "SQL", err);
 }
 
+int plaint_db_begin(plaint_db *db, plaint_error *err)
+{
+    return plaint_pg_exec(db->conn, "BEGIN", "begin", err);
+}
+
+int plaint_db_finish(plaint_db *db, int rc, plaint_error *err)
+{
+    if (rc == 0) {
+        return plaint_pg_exec(db->conn, "COMMIT", "commit", err);
+    }
+    plaint_pg_exec(db->conn, "ROLLBACK", "rollback", NULL);
+    return rc;
+}
+
 int plaint_db_ensure_database(const plaint_config *cfg, plaint_error *err)
 {
     PGconn *conn;
