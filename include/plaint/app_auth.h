@@ -40,6 +40,12 @@ PLAINT_EXTERN int plaint_authz_require(plaint_authz *az, plaint_db *db, plaint_a
                                        const char *action, const plaint_rbac_context *ctx,
                                        plaint_error *err);
 
+/* Records a refusal that is not an RBAC decision (e.g. an erasure blocked by a legal hold) in
+ * the security log as "access.denied", with err's message as the reason; keeps err's code and
+ * message (adding a note if the log itself fails). Returns err's code. */
+PLAINT_EXTERN int plaint_authz_log_refusal(plaint_db *db, const plaint_actor *actor,
+                                           const char *action, plaint_error *err);
+
 /* Appends event `type` with canonical JSON payload to case_id, written as the actor in their
  * acting role, inside the caller's transaction if one is open. */
 PLAINT_EXTERN int plaint_app_record(plaint_db *db, const plaint_actor *actor, const char *case_id,

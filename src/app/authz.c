@@ -274,3 +274,14 @@ int plaint_app_record(plaint_db *db, const plaint_actor *actor, const char *case
     req.payload_len = payload_len;
     return plaint_ledger_append(&res, db, &req, err);
 }
+
+int plaint_authz_log_refusal(plaint_db *db, const plaint_actor *actor, const char *action,
+                             plaint_error *err)
+{
+    char reason[sizeof(err->message)];
+
+    snprintf(reason, sizeof(reason), "%s", err->message);
+    log_security(db, actor->user.user_id, actor->acting_role[0] != '\0' ? actor->acting_role : "-",
+                 "access.denied", action, reason, err);
+    return err->code;
+}

@@ -267,6 +267,10 @@ static int cmd_erase(plaint_cli *cli, int argc, char **argv)
     rc = plaint_cli_authorize(cli, "subject.erase", &actor, &err);
     if (rc == 0) {
         rc = plaint_app_subject_erase(cli->auth_db, &actor, argv[first], o.reason, &err);
+        if (rc == PLAINT_EDENIED) {
+            /* a legal hold refused it: a denial like any other, so it is on the record */
+            rc = plaint_authz_log_refusal(cli->auth_db, &actor, "subject.erase", &err);
+        }
     }
     if (rc < 0) {
         return plaint_cli_fail(&err);

@@ -118,7 +118,8 @@ check "hold id printed" -- test -n "$HOLD"
 before=$(events)
 expect_exit 4 "erase under hold is refused" -- "$PLAINT_BIN" subject erase S-1 --reason "customer request R-1"
 check "the refusal names the hold" -- grep -q "legal hold $HOLD (litigation L-2024-17" "$TMP_ERR"
-check "nothing was written" -- test "$(events)" = "$before"
+check "nothing was written but the refusal in the security log" -- test "$(events)" = "$((before + 1))"
+check "the refusal is in the security log" -- bash -c "$P -c \"SELECT payload FROM plaint.ledger_event WHERE case_id = 'security-log' ORDER BY case_seq DESC LIMIT 1\" | grep -q 'legal hold'"
 check "S-1 data still there" -- test "$($P -c "SELECT count(*) FROM plaint.vault_item WHERE subject_id = 'S-1'")" = 5
 expect_exit 0 "hold released" -- "$PLAINT_BIN" hold release "$HOLD"
 expect_exit 3 "a hold is released once" -- "$PLAINT_BIN" hold release "$HOLD"
