@@ -9,6 +9,9 @@
 
 const unsigned char plaint_chain_genesis[PLAINT_HASH_LEN] = {0};
 
+/* plaint_chain_event_canonical writes the version as the literal "1". */
+_Static_assert(PLAINT_EVENT_VERSION == 1, "update the \"v\" literal in the canonical form");
+
 #define US_PER_SEC 1000000LL
 #define SEC_PER_DAY 86400LL
 #define MIN_US (-62135596800LL * US_PER_SEC) /* 0001-01-01T00:00:00Z */
@@ -139,6 +142,19 @@ int plaint_time_parse(int64_t *out, const char *s, size_t len, plaint_error *err
     return 0;
 }
 
+/* Appends a non-negative decimal integer (sequence numbers are >= 1). */
+static int append_int(plaint_buf *out, int64_t v, plaint_error *err)
+{
+    char digits[24];
+    size_t n = sizeof(digits);
+
+    do {
+        digits[--n] = (char)('0' + (char)(v % 10));
+        v /= 10;
+    } while (v > 0 && n > 0);
+    return plaint_buf_append(out, digits + n, sizeof(digits) - n, err);
+}
+
 /* Appends prefix (punctuation and key) and the JSON string s; name is the field for errors. */
 static int add_string_field(plaint_buf *out, const char *prefix, const char *name, const char *s,
                             size_t len, plaint_error *err)
@@ -196,14 +212,26 @@ int plaint_chain_event_canonical(plaint_buf *out, const plaint_event *ev, plaint
         rc = add_string_field(out, "\",\"role\":", "role", ev->role, ev->role_len, err);
     }
     if (rc == 0) {
-        rc = plaint_buf_printf(out, err, ",\"seq\":%lld,\"time\":\"%s\"", (long long)ev->case_seq,
-                               ts);
+        rc = plaint_buf_append_str(out, ",\"seq\":", err);
+    }
+    if (rc == 0) {
+        rc = append_int(out, ev->case_seq, err);
+    }
+    if (rc == 0) {
+        rc = plaint_buf_append_str(out, ",\"time\":\"", err);
+    }
+    if (rc == 0) {
+        rc = plaint_buf_append(out, ts, PLAINT_TIME_LEN, err);
+    }
+    if (rc == 0) {
+        rc = plaint_buf_append_byte(out, '"', err);
     }
     if (rc == 0) {
         rc = add_string_field(out, ",\"type\":", "type", ev->type, ev->type_len, err);
     }
     if (rc == 0) {
-        rc = plaint_buf_printf(out, err, ",\"v\":%d}", PLAINT_EVENT_VERSION);
+        /* the version is a single digit: no formatting on this hot path */
+        rc = plaint_buf_append_str(out, ",\"v\":1}", err);
     }
     return rc;
 }

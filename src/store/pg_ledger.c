@@ -35,6 +35,31 @@ static const char *const SQL_INSERT =
     "UPDATE plaint.ledger_case_head SET last_seq = $2, last_hash = $9 WHERE case_id = $1 "
     "RETURNING (SELECT id FROM e)";
 
+/* The single-append statements are prepared once per connection: planning them on every call
+ * cost about a third of an append (docs/benchmarks.md). */
+static int prepare_append(plaint_db *db, plaint_error *err)
+{
+    static const char *const names[3] = {"plaint_lock_head", "plaint_find_key",
+                                         "plaint_insert_event"};
+    static const int nparams[3] = {2, 1, 10};
+    const char *sqls[3] = {SQL_LOCK_HEAD, SQL_FIND_KEY, SQL_INSERT};
+    size_t i;
+    int rc = 0;
+
+    if (db->append_prepared) {
+        return 0;
+    }
+    for (i = 0; rc == 0 && i < 3; i++) {
+        PGresult *res = PQprepare(db->conn, names[i], sqls[i], nparams[i], NULL);
+        rc = plaint_pg_check(db->conn, res, "prepare append", err);
+        PQclear(res);
+    }
+    if (rc == 0) {
+        db->append_prepared = 1;
+    }
+    return rc;
+}
+
 typedef struct append_state {
     plaint_sha256 sha;
     plaint_buf scratch;
@@ -45,7 +70,7 @@ static int find_by_key(plaint_append_result *out, int *found, PGconn *conn,
                        const plaint_append_req *req, plaint_error *err)
 {
     const char *vals[1] = {req->idempotency_key};
-    PGresult *res = PQexecParams(conn, SQL_FIND_KEY, 1, NULL, vals, NULL, NULL, 0);
+    PGresult *res = PQexecPrepared(conn, "plaint_find_key", 1, vals, NULL, NULL, 0);
     int rc = plaint_pg_check(conn, res, "look up idempotency key", err);
 
     *found = 0;
@@ -94,7 +119,7 @@ static int append_once(plaint_append_result *out, PGconn *conn, const plaint_app
     llens[0] = 0;
     lvals[1] = (const char *)plaint_chain_genesis;
     llens[1] = PLAINT_HASH_LEN;
-    res = PQexecParams(conn, SQL_LOCK_HEAD, 2, NULL, lvals, llens, lfmts, 1);
+    res = PQexecPrepared(conn, "plaint_lock_head", 2, lvals, llens, lfmts, 1);
     rc = plaint_pg_check(conn, res, "lock case head", err);
     if (rc < 0) {
         PQclear(res);
@@ -146,7 +171,7 @@ static int append_once(plaint_append_result *out, PGconn *conn, const plaint_app
     ilens[8] = PLAINT_HASH_LEN;
     ifmts[8] = 1;
     ivals[9] = req->idempotency_key;
-    res = PQexecParams(conn, SQL_INSERT, 10, NULL, ivals, ilens, ifmts, 0);
+    res = PQexecPrepared(conn, "plaint_insert_event", 10, ivals, ilens, ifmts, 0);
     rc = plaint_pg_check(conn, res, "append event", err);
     if (rc == 0) {
         if (PQntuples(res) != 1) {
@@ -197,6 +222,9 @@ int plaint_ledger_append(plaint_append_result *out, plaint_db *db, const plaint_
     int rc;
 
     rc = validate_req(req, err);
+    if (rc == 0) {
+        rc = prepare_append(db, err);
+    }
     if (rc < 0) {
         return rc;
     }

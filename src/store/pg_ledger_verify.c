@@ -184,6 +184,9 @@ typedef struct merge {
     size_t npending;
     int64_t done;
     int64_t total;
+    int64_t requeued_position; /* first positioned event also in the pending queue, or -1 */
+    char requeued_case[201];
+    int64_t requeued_seq;
     plaint_progress_fn progress;
     void *progress_arg;
 } merge;
@@ -328,6 +331,22 @@ static void tick(merge *m)
     }
 }
 
+static int is_pending(const merge *m, int64_t id)
+{
+    size_t lo = 0;
+    size_t hi = m->npending;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->pending[mid] < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < m->npending && m->pending[lo] == id;
+}
+
 /* The positioned pass: each position's event comes from the stash or the events cursor. */
 static int positioned(merge *m, plaint_error *err)
 {
@@ -346,8 +365,16 @@ static int positioned(merge *m, plaint_error *err)
             return plaint_error_set(err, PLAINT_EDB, "position %lld: malformed hash",
                                     (long long)position);
         }
+        if (m->requeued_position < 0 && is_pending(m, want)) {
+            m->requeued_position = position; /* reported after the pass, with its case */
+        }
         o = stash_find(m, want);
         if (o != NULL) {
+            if (m->requeued_position == position) {
+                snprintf(m->requeued_case, sizeof(m->requeued_case), "%.*s",
+                         (int)o->ev.case_id_len, o->ev.case_id);
+                m->requeued_seq = o->ev.case_seq;
+            }
             rc = plaint_verifier_add_event(m->v, position, &o->ev, o->hash, poshash, err);
             stash_take(m, o);
         } else {
@@ -370,6 +397,11 @@ static int positioned(merge *m, plaint_error *err)
                 unsigned char hash[PLAINT_HASH_LEN];
                 int64_t id;
                 rc = decode_event(&ev, hash, &id, &m->evs, err);
+                if (rc == 0 && m->requeued_position == position) {
+                    snprintf(m->requeued_case, sizeof(m->requeued_case), "%.*s",
+                             (int)ev.case_id_len, ev.case_id);
+                    m->requeued_seq = ev.case_seq;
+                }
                 if (rc == 0) {
                     rc = plaint_verifier_add_event(m->v, position, &ev, hash, poshash, err);
                 }
@@ -384,22 +416,6 @@ static int positioned(merge *m, plaint_error *err)
         }
     }
     return rc;
-}
-
-static int is_pending(const merge *m, int64_t id)
-{
-    size_t lo = 0;
-    size_t hi = m->npending;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->pending[mid] < id) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo < m->npending && m->pending[lo] == id;
 }
 
 static int stray(plaint_verify_report *report, const plaint_event *ev, int64_t id,
@@ -473,38 +489,31 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* An event both sequenced and queued again would be sequenced twice: tampering. */
-static int check_requeued(PGconn *conn, plaint_verifier *v, plaint_verify_report *report,
-                          int *found, plaint_error *err)
+/* An event both sequenced and queued again would be sequenced twice: tampering. Found during the
+ * positioned pass (the pending ids are in memory), reported here. */
+static int check_requeued(const merge *m, plaint_verify_report *report, int *found,
+                          plaint_error *err)
 {
-    PGresult *res = PQexec(conn, "SELECT p.position, e.case_id, e.case_seq FROM "
-                                 "plaint.ledger_pending q JOIN plaint.ledger_position p ON "
-                                 "p.event_id = q.event_id LEFT JOIN plaint.ledger_event e ON "
-                                 "e.id = q.event_id ORDER BY p.position LIMIT 1");
-    int rc = plaint_pg_check(conn, res, "check the pending queue", err);
-
     *found = 0;
-    if (rc == 0 && PQntuples(res) == 1) {
-        (void)v;
-        *found = 1;
-        if (report != NULL) {
-            memset(report, 0, sizeof(*report));
-            snprintf(report->record, sizeof(report->record), "event");
-            report->position = plaint_pg_get_int8(res, 0, 0);
-            snprintf(report->case_id, sizeof(report->case_id), "%s", PQgetvalue(res, 0, 1));
-            report->case_seq = plaint_pg_get_int8(res, 0, 2);
-            snprintf(report->reason, sizeof(report->reason),
-                     "the event is sequenced and also queued again as pending (would be "
-                     "sequenced twice)");
-        }
-        rc = plaint_error_set(err, PLAINT_ETAMPER,
-                              "position %s, case %s, seq %s: the event is sequenced and also "
-                              "queued again as pending (would be sequenced twice)",
-                              PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-                              PQgetvalue(res, 0, 2));
+    if (m->requeued_position < 0) {
+        return 0;
     }
-    PQclear(res);
-    return rc;
+    *found = 1;
+    if (report != NULL) {
+        memset(report, 0, sizeof(*report));
+        snprintf(report->record, sizeof(report->record), "event");
+        report->position = m->requeued_position;
+        snprintf(report->case_id, sizeof(report->case_id), "%s", m->requeued_case);
+        report->case_seq = m->requeued_seq;
+        snprintf(report->reason, sizeof(report->reason),
+                 "the event is sequenced and also queued again as pending (would be sequenced "
+                 "twice)");
+    }
+    return plaint_error_set(err, PLAINT_ETAMPER,
+                            "position %lld, case %s, seq %lld: the event is sequenced and also "
+                            "queued again as pending (would be sequenced twice)",
+                            (long long)m->requeued_position, m->requeued_case,
+                            (long long)m->requeued_seq);
 }
 
 static int load_pending(merge *m, PGconn *conn, plaint_error *err)
@@ -601,6 +610,7 @@ int plaint_ledger_verify_db(plaint_db *db, plaint_verifier *v, plaint_verify_rep
 
     memset(&m, 0, sizeof(m));
     m.v = v;
+    m.requeued_position = -1;
     m.progress = progress;
     m.progress_arg = progress_arg;
     if (own) {
@@ -647,7 +657,7 @@ int plaint_ledger_verify_db(plaint_db *db, plaint_verifier *v, plaint_verify_rep
         }
     }
     if (rc == 0) {
-        rc = check_requeued(conn, v, report, &strayed, err);
+        rc = check_requeued(&m, report, &strayed, err);
     }
     if (progress != NULL) {
         progress(m.done, m.total, progress_arg);
