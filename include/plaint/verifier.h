@@ -50,6 +50,11 @@ int plaint_verifier_start_at(plaint_verifier *v, const plaint_checkpoint *cp,
 /* Checkpoints in seq order, all before the first event. */
 int plaint_verifier_add_checkpoint(plaint_verifier *v, const plaint_checkpoint *cp,
                                    plaint_error *err);
+/* Optionally, the Merkle frontier stored with the checkpoint just added (seq): checked against
+ * the tree when its size is reached (a mismatch is tampering, named on the checkpoint). */
+int plaint_verifier_set_frontier(plaint_verifier *v, int64_t seq, const unsigned char *frontier,
+                                 size_t len, plaint_error *err);
+
 /* Events: positioned ones in position order (position >= 0), then unpositioned ones (-1).
  * stored_hash is the event row's hash; position_hash the hash its position row records
  * (NULL when unpositioned). */

@@ -216,8 +216,25 @@ static int verify_checkpoints(plaint_verifier *v, plaint_verify_report *r, const
                                           err);
             continue;
         }
-        json_decref(j);
-        rc = plaint_verifier_add_checkpoint(v, &cp, err);
+        {
+            /* the stored frontier must match the tree at this checkpoint (checked later) */
+            json_t *fj = json_object_get(j, "frontier");
+            size_t fl = json_string_length(fj);
+            plaint_buf_reset(&frontier);
+            if (fl % 2 != 0 || plaint_buf_reserve(&frontier, fl / 2, err) < 0 ||
+                plaint_hex_decode((unsigned char *)frontier.data, fl / 2, json_string_value(fj),
+                                  fl, NULL) < 0) {
+                json_decref(j);
+                rc = bad(r, err, in.name, in.lineno, "malformed frontier");
+                break;
+            }
+            json_decref(j);
+            rc = plaint_verifier_add_checkpoint(v, &cp, err);
+            if (rc == 0) {
+                rc = plaint_verifier_set_frontier(v, cp.seq, (const unsigned char *)frontier.data,
+                                                  fl / 2, err);
+            }
+        }
     }
     plaint_buf_clear(&frontier);
     if (rc == 0) {

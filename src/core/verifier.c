@@ -22,6 +22,8 @@ typedef struct cp_entry {
     int64_t seq;
     int64_t tree_size;
     unsigned char root[PLAINT_HASH_LEN];
+    unsigned char *frontier; /* the stored (unsigned) Merkle frontier, owned; NULL if not given */
+    size_t frontier_len;
 } cp_entry;
 
 struct plaint_verifier {
@@ -82,6 +84,9 @@ void plaint_verifier_free(plaint_verifier *v)
     plaint_merkle_builder_clear(&v->tree);
     plaint_sha256_clear(&v->sha);
     plaint_buf_clear(&v->scratch);
+    for (size_t i = 0; i < v->ncp; i++) {
+        free(v->cps[i].frontier);
+    }
     free(v->cps);
     free(v);
 }
@@ -222,6 +227,8 @@ int plaint_verifier_add_checkpoint(plaint_verifier *v, const plaint_checkpoint *
     }
     v->cps[v->ncp].seq = cp->seq;
     v->cps[v->ncp].tree_size = cp->tree_size;
+    v->cps[v->ncp].frontier = NULL;
+    v->cps[v->ncp].frontier_len = 0;
     memcpy(v->cps[v->ncp].root, cp->root, PLAINT_HASH_LEN);
     v->ncp++;
     memcpy(v->cp_prev, cp->hash, PLAINT_HASH_LEN);
@@ -247,6 +254,25 @@ static int check_roots(plaint_verifier *v, plaint_error *err)
                         "events in positions %lld..%lld were altered, inserted, removed or "
                         "reordered",
                         (long long)c->tree_size - 1, (long long)from, (long long)c->tree_size - 1);
+        }
+        if (c->frontier != NULL) {
+            /* The stored frontier is what the next seal continues from: it must be exactly the
+             * tree's state here, or sealing would sign a wrong root (it refuses instead). */
+            plaint_buf mine = PLAINT_BUF_INIT;
+            int same;
+            rc = plaint_merkle_frontier_save(&mine, &v->tree, err);
+            same = rc == 0 && mine.len == c->frontier_len &&
+                   CRYPTO_memcmp(mine.data, c->frontier, mine.len) == 0;
+            plaint_buf_clear(&mine);
+            if (rc < 0) {
+                return rc;
+            }
+            if (!same) {
+                return fail(v, err, "checkpoint", -1, NULL, c->seq,
+                            "its stored Merkle frontier does not match the tree at size %lld "
+                            "(altered; the next seal would refuse to run)",
+                            (long long)c->tree_size);
+            }
         }
         v->next_cp++;
     }
@@ -351,6 +377,27 @@ int plaint_verifier_add_event(plaint_verifier *v, int64_t position, const plaint
         v->report.positions++;
         return check_roots(v, err);
     }
+    return 0;
+}
+
+int plaint_verifier_set_frontier(plaint_verifier *v, int64_t seq, const unsigned char *frontier,
+                                 size_t len, plaint_error *err)
+{
+    cp_entry *c;
+
+    if (v->ncp == 0 || v->cps[v->ncp - 1].seq != seq) {
+        return plaint_error_set(err, PLAINT_ERROR, "set_frontier follows add_checkpoint");
+    }
+    c = &v->cps[v->ncp - 1];
+    free(c->frontier);
+    c->frontier = malloc(len > 0 ? len : 1);
+    if (c->frontier == NULL) {
+        return plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
+    }
+    if (len > 0) {
+        memcpy(c->frontier, frontier, len);
+    }
+    c->frontier_len = len;
     return 0;
 }
 

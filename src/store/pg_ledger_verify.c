@@ -552,9 +552,13 @@ static int on_key(const char *key_id, const char *pem, void *arg, plaint_error *
 static int on_checkpoint(const plaint_checkpoint *cp, const unsigned char *frontier, size_t len,
                          void *arg, plaint_error *err)
 {
-    (void)frontier;
-    (void)len;
-    return plaint_verifier_add_checkpoint(((keys_ctx *)arg)->v, cp, err);
+    plaint_verifier *v = ((keys_ctx *)arg)->v;
+    int rc = plaint_verifier_add_checkpoint(v, cp, err);
+
+    if (rc == 0) {
+        rc = plaint_verifier_set_frontier(v, cp->seq, frontier, len, err);
+    }
+    return rc;
 }
 
 /* Opens a second connection reading the same snapshot as db's open transaction. */

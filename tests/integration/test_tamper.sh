@@ -362,6 +362,13 @@ tamper "UPDATE plaint.ledger_checkpoint
         SET signature = set_byte(signature, 10, get_byte(signature, 10) # 1) WHERE seq = 4"
 expect_bad "changed checkpoint signature" checkpoint -1 "" 0 4 "signature is not valid"
 drop
+# The stored Merkle frontier is not signed, but the next seal continues from it: verify checks
+# it against the tree, so a changed one is named on its checkpoint.
+scenario
+tamper "UPDATE plaint.ledger_checkpoint
+        SET frontier = set_byte(frontier, 12, get_byte(frontier, 12) # 1) WHERE seq = 2"
+expect_bad "changed stored frontier" checkpoint -1 "" 0 2 "stored Merkle frontier"
+drop
 
 # --- deleting a checkpoint. The record named is the missing checkpoint itself, as a missing
 # position is named by its own number.
