@@ -29,8 +29,9 @@ extern "C" {
  * - PLAINT_ENOMEM.
  * Thread-safe; libxml2 is initialised on first use. Prints nothing: while it runs, libxml2's
  * error handlers of the calling thread point at this loader and are restored afterwards. */
-PLAINT_EXTERN int plaint_policy_load_rbac(plaint_rbac_policy **out, const char *xml_path,
-                                          const char *xsd_path, plaint_error *err);
+PLAINT_EXTERN int plaint_policy_load_rbac(plaint_rbac_policy **out, unsigned char *sha256_out,
+                                          const char *xml_path, const char *xsd_path,
+                                          plaint_error *err);
 
 /* Loads the retention policy at xml_path (policies/retention.xml), validated against the schema
  * at xsd_path (schemas/xml/retention.xsd), with the same parsing rules and return codes as

@@ -12,8 +12,6 @@
 #include "plaint/ledger.h"
 #include "plaint/policy_xml.h"
 
-#define POLICY_MAX_BYTES (4u * 1024u * 1024u)
-
 struct plaint_authz {
     plaint_rbac_policy *policy;
     char sha256[2 * PLAINT_HASH_LEN + 1];
@@ -24,7 +22,6 @@ int plaint_authz_open(plaint_authz **out, const plaint_config *cfg, plaint_error
 {
     char xml[PLAINT_CONFIG_PATH_MAX + 16];
     char xsd[PLAINT_CONFIG_PATH_MAX + 16];
-    plaint_buf raw = PLAINT_BUF_INIT;
     unsigned char h[PLAINT_HASH_LEN];
     plaint_authz *az = calloc(1, sizeof(*az));
     int rc = az == NULL ? plaint_error_set(err, PLAINT_ENOMEM, "out of memory") : 0;
@@ -32,15 +29,9 @@ int plaint_authz_open(plaint_authz **out, const plaint_config *cfg, plaint_error
     snprintf(xml, sizeof(xml), "%s/rbac.xml", cfg->policy_dir);
     snprintf(xsd, sizeof(xsd), "%s/rbac.xsd", cfg->xsd_dir);
     if (rc == 0) {
-        rc = plaint_policy_load_rbac(&az->policy, xml, xsd, err);
+        /* the hash of the very bytes that were validated, recorded on the ledger when it changes */
+        rc = plaint_policy_load_rbac(&az->policy, h, xml, xsd, err);
     }
-    if (rc == 0) {
-        rc = plaint_buf_read_file(&raw, xml, POLICY_MAX_BYTES, err);
-    }
-    if (rc == 0) {
-        rc = plaint_sha256_digest(h, raw.data, raw.len, err);
-    }
-    plaint_buf_clear(&raw);
     if (rc < 0) {
         plaint_authz_free(az);
         return rc;

@@ -163,11 +163,11 @@ static int build_rbac(void *arg, xmlDocPtr doc, const char *path, plaint_error *
     return rc;
 }
 
-int plaint_policy_load_rbac(plaint_rbac_policy **out, const char *xml_path, const char *xsd_path,
-                            plaint_error *err)
+int plaint_policy_load_rbac(plaint_rbac_policy **out, unsigned char *sha256_out,
+                            const char *xml_path, const char *xsd_path, plaint_error *err)
 {
     plaint_rbac_policy *p = NULL;
-    int rc = plaint_policy_xml_load(NULL, xml_path, xsd_path, build_rbac, &p, err);
+    int rc = plaint_policy_xml_load(sha256_out, xml_path, xsd_path, build_rbac, &p, err);
 
     if (rc == 0) {
         *out = p;

@@ -118,56 +118,47 @@ int plaint_identity_insert_user(plaint_db *db, const char *user_id, const char *
     return rc;
 }
 
-int plaint_identity_set_disabled(plaint_db *db, const char *user_id, int disabled, int *changed,
-                                 plaint_error *err)
+/* Runs a two-parameter statement about an existing user ($1 = user id); PLAINT_ENOTFOUND if
+ * there is no such user. *changed: whether it affected a row. */
+static int change_user(plaint_db *db, const char *user_id, const char *sql, const char *arg2,
+                       const char *what, int *changed, plaint_error *err)
 {
-    const char *vals[2] = {user_id, disabled ? "true" : "false"};
+    const char *vals[2] = {user_id, arg2};
     plaint_user u;
     int n = 0;
     int rc = plaint_identity_get_user(&u, db, user_id, err);
 
     if (rc == 0) {
-        rc = exec_params(db,
-                         "UPDATE plaint.app_user SET disabled = $2 WHERE user_id = $1 AND "
-                         "disabled <> $2",
-                         2, vals, "disable user", &n, err);
+        rc = exec_params(db, sql, 2, vals, what, &n, err);
     }
     *changed = n > 0;
     return rc;
+}
+
+int plaint_identity_set_disabled(plaint_db *db, const char *user_id, int disabled, int *changed,
+                                 plaint_error *err)
+{
+    return change_user(db, user_id,
+                       "UPDATE plaint.app_user SET disabled = $2 WHERE user_id = $1 AND "
+                       "disabled <> $2",
+                       disabled ? "true" : "false", "disable user", changed, err);
 }
 
 int plaint_identity_grant(plaint_db *db, const char *user_id, const char *role, int *changed,
                           plaint_error *err)
 {
-    const char *vals[2] = {user_id, role};
-    plaint_user u;
-    int n = 0;
-    int rc = plaint_identity_get_user(&u, db, user_id, err);
-
-    if (rc == 0) {
-        rc = exec_params(db,
-                         "INSERT INTO plaint.user_role (user_id, role) VALUES ($1, $2) "
-                         "ON CONFLICT DO NOTHING",
-                         2, vals, "grant role", &n, err);
-    }
-    *changed = n > 0;
-    return rc;
+    return change_user(db, user_id,
+                       "INSERT INTO plaint.user_role (user_id, role) VALUES ($1, $2) "
+                       "ON CONFLICT DO NOTHING",
+                       role, "grant role", changed, err);
 }
 
 int plaint_identity_revoke(plaint_db *db, const char *user_id, const char *role, int *changed,
                            plaint_error *err)
 {
-    const char *vals[2] = {user_id, role};
-    plaint_user u;
-    int n = 0;
-    int rc = plaint_identity_get_user(&u, db, user_id, err);
-
-    if (rc == 0) {
-        rc = exec_params(db, "DELETE FROM plaint.user_role WHERE user_id = $1 AND role = $2", 2,
-                         vals, "revoke role", &n, err);
-    }
-    *changed = n > 0;
-    return rc;
+    return change_user(db, user_id,
+                       "DELETE FROM plaint.user_role WHERE user_id = $1 AND role = $2", role,
+                       "revoke role", changed, err);
 }
 
 int plaint_identity_list_users(plaint_db *db, plaint_user_fn fn, void *arg, plaint_error *err)

@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (write(fd, data, size) == (ssize_t)size) {
         plaint_error_init(&err);
-        if (plaint_policy_load_rbac(&p, path, xsd, &err) == 0) {
+        if (plaint_policy_load_rbac(&p, NULL, path, xsd, &err) == 0) {
             check_policy(p);
         } else if (err.code == PLAINT_ENOTFOUND || err.code == PLAINT_EIO) {
             abort(); /* the schema is missing: the run would test nothing */

@@ -93,7 +93,7 @@ static int setup(void **state)
     snprintf(f->dir, sizeof(f->dir), "/tmp/plaint-rbac-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     plaint_error_init(&err);
-    if (plaint_policy_load_rbac(&f->policy, xml, f->xsd, &err) != 0) {
+    if (plaint_policy_load_rbac(&f->policy, NULL, xml, f->xsd, &err) != 0) {
         fail_msg("loading %s: %s", xml, err.message);
     }
     *state = f;
@@ -287,7 +287,7 @@ static void expect_refused_xsd(const fixture *f, const char *name, const char *d
 
     write_file(path, sizeof(path), f, name, data, len);
     plaint_error_init(&err);
-    rc = plaint_policy_load_rbac(&p, path, xsd != NULL ? xsd : f->xsd, &err);
+    rc = plaint_policy_load_rbac(&p, NULL, path, xsd != NULL ? xsd : f->xsd, &err);
     print_message("%s: %s [line %lu]\n", name, err.message, err.line);
     assert_int_equal(rc, PLAINT_EINVALID);
     assert_null(p);
@@ -330,7 +330,7 @@ static void test_minimal_policy_loads(void **state)
     plaint_rbac_policy *p = NULL;
 
     write_file(path, sizeof(path), f, "minimal.xml", MINIMAL, strlen(MINIMAL));
-    assert_int_equal(plaint_policy_load_rbac(&p, path, f->xsd, NULL), 0);
+    assert_int_equal(plaint_policy_load_rbac(&p, NULL, path, f->xsd, NULL), 0);
     assert_int_equal(plaint_rbac_count_actions(p), 2);
     assert_int_equal(plaint_rbac_get_grant(p, "r1", "a.b"), PLAINT_RBAC_SCOPE_ANY);
     assert_int_equal(plaint_rbac_count_separations(p), 0);
@@ -488,7 +488,7 @@ static void test_huge_values_refused(void **state)
     write_file(path, sizeof(path), f, "1m.xml", big, len);
     free(big);
     plaint_error_init(&err);
-    assert_int_equal(plaint_policy_load_rbac(&p, path, f->xsd, &err), PLAINT_EINVALID);
+    assert_int_equal(plaint_policy_load_rbac(&p, NULL, path, f->xsd, &err), PLAINT_EINVALID);
     assert_null(p);
     assert_non_null(strstr(err.message, "policy file is larger than 1048576 bytes"));
 }
@@ -503,11 +503,11 @@ static void test_missing_files(void **state)
 
     snprintf(nowhere, sizeof(nowhere), "%s/nowhere.xml", f->dir);
     plaint_error_init(&err);
-    assert_int_equal(plaint_policy_load_rbac(&p, nowhere, f->xsd, &err), PLAINT_ENOTFOUND);
+    assert_int_equal(plaint_policy_load_rbac(&p, NULL, nowhere, f->xsd, &err), PLAINT_ENOTFOUND);
     write_file(path, sizeof(path), f, "ok.xml", MINIMAL, strlen(MINIMAL));
-    assert_int_equal(plaint_policy_load_rbac(&p, path, nowhere, &err), PLAINT_ENOTFOUND);
+    assert_int_equal(plaint_policy_load_rbac(&p, NULL, path, nowhere, &err), PLAINT_ENOTFOUND);
     /* a schema that does not compile is an environment problem, not bad input */
-    assert_int_equal(plaint_policy_load_rbac(&p, path, path, &err), PLAINT_EIO);
+    assert_int_equal(plaint_policy_load_rbac(&p, NULL, path, path, &err), PLAINT_EIO);
     assert_null(p);
 }
 
