@@ -52,4 +52,10 @@ PLAINT_EXTERN int plaint_app_record(plaint_db *db, const plaint_actor *actor, co
                                     const char *type, const char *payload, size_t payload_len,
                                     plaint_error *err);
 
+/* Records a policy file's SHA-256 (hex) on the ledger ("policy.changed" on case "policy") when it
+ * differs from the last one recorded for that file name; in its own transaction. */
+PLAINT_EXTERN int plaint_app_record_policy(plaint_db *db, const plaint_actor *actor,
+                                           const char *file, const char *sha256_hex,
+                                           plaint_error *err);
+
 #endif

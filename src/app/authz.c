@@ -167,26 +167,21 @@ int plaint_authn(plaint_actor *out, plaint_db *db, const char *token, plaint_err
     return 0;
 }
 
-/* Records the policy file's hash on the ledger when it differs from the last one recorded. */
-static int record_policy(plaint_authz *az, plaint_db *db, const plaint_actor *actor,
-                         plaint_error *err)
+int plaint_app_record_policy(plaint_db *db, const plaint_actor *actor, const char *file,
+                             const char *sha256_hex, plaint_error *err)
 {
     plaint_append_req req;
     plaint_append_result res;
-    char payload[128];
+    char payload[256];
     int changed = 0;
-    int rc;
+    int rc = plaint_db_begin(db, err);
 
-    if (az->recorded) {
-        return 0;
-    }
-    rc = plaint_db_begin(db, err);
     if (rc == 0) {
-        rc = plaint_identity_set_policy_hash(&changed, db, "rbac.xml", az->sha256, err);
+        rc = plaint_identity_set_policy_hash(&changed, db, file, sha256_hex, err);
     }
     if (rc == 0 && changed) {
-        snprintf(payload, sizeof(payload), "{\"file\":\"rbac.xml\",\"sha256\":\"%s\"}",
-                 az->sha256);
+        snprintf(payload, sizeof(payload), "{\"file\":\"%s\",\"sha256\":\"%s\"}", file,
+                 sha256_hex);
         memset(&req, 0, sizeof(req));
         req.case_id = "policy";
         req.type = "policy.changed";
@@ -196,7 +191,19 @@ static int record_policy(plaint_authz *az, plaint_db *db, const plaint_actor *ac
         req.payload_len = strlen(payload);
         rc = plaint_ledger_append(&res, db, &req, err);
     }
-    rc = plaint_db_finish(db, rc, err);
+    return plaint_db_finish(db, rc, err);
+}
+
+/* Records the RBAC policy's hash on the ledger when it differs from the last one recorded. */
+static int record_policy(plaint_authz *az, plaint_db *db, const plaint_actor *actor,
+                         plaint_error *err)
+{
+    int rc;
+
+    if (az->recorded) {
+        return 0;
+    }
+    rc = plaint_app_record_policy(db, actor, "rbac.xml", az->sha256, err);
     if (rc == 0) {
         az->recorded = 1;
     }

@@ -597,4 +597,6 @@ const plaint_cmd plaint_cmd_ledger[] = {
     {"import", "bulk-append events from a JSON Lines file", IMPORT_HELP, cmd_import, NULL},
     {"export", "write a self-contained, verifiable bundle", EXPORT_HELP, cmd_export, NULL},
     {"prove", "write an inclusion or consistency proof", PROVE_HELP, cmd_prove, NULL},
+    {"replay", "rebuild the projections from the ledger and compare", plaint_cmd_replay_help,
+     plaint_cmd_replay, NULL},
     {NULL, NULL, NULL, NULL, NULL}};

@@ -20,6 +20,15 @@ static const char VERSION_HELP[] = "Usage: plaint version\n\nPrints plaint's ver
 
 static const plaint_cmd TOP[] = {
     {"db", "manage the embedded PostgreSQL cluster and migrations", NULL, NULL, plaint_cmd_db},
+    {"complaint", "register, handle, resolve and close complaints", NULL, NULL,
+     plaint_cmd_complaint},
+    {"task", "list tasks; check checklist items and complete tasks", NULL, NULL, plaint_cmd_task},
+    {"refund", "propose, approve (four-eyes) and credit refunds", NULL, NULL, plaint_cmd_refund},
+    {"customer", "record customers", NULL, NULL, plaint_cmd_customer},
+    {"order", "record customers' orders", NULL, NULL, plaint_cmd_order},
+    {"outbox", "list and show queued customer notifications", NULL, NULL, plaint_cmd_outbox},
+    {"import", "import complaints from CSV files and emails", NULL, NULL, plaint_cmd_import},
+    {"sla", "escalate complaints whose SLA deadlines have passed", NULL, NULL, plaint_cmd_sla},
     {"config", "show the effective configuration", NULL, NULL, plaint_cmd_config},
     {"keys", "manage the checkpoint signing key and the vault master keys", NULL, NULL,
      plaint_cmd_keys},

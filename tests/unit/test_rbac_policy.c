@@ -47,6 +47,8 @@ static const expected_row EXPECTED[] = {
     {"refund.approve",           "- - - Y - - - -"},
     {"customer.read",            "Y Y Y Y Y - - -"},
     {"customer.credit",          "- - - Y - - - -"},
+    {"customer.manage",          "Y Y - - - - - -"},
+    {"sla.scan",                 "- - Y - Y - - -"},
     {"report.read",              "- - Y Y Y Y Y -"},
     {"report.regulator.prepare", "- - - - Y - Y -"},
     {"report.regulator.sign",    "- - - - Y - - -"},
