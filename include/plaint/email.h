@@ -47,8 +47,7 @@ typedef struct plaint_email {
  * - PLAINT_ENOTFOUND / PLAINT_EIO: the file cannot be read; PLAINT_ENOMEM.
  * Thread-safe: GMime is initialised once (pthread_once) on first use and never shut down;
  * after that GMime objects are per call. Prints nothing. */
-PLAINT_EXTERN int plaint_email_parse_file(plaint_email **out, const char *path,
-                                          plaint_error *err);
+PLAINT_EXTERN int plaint_email_parse_file(plaint_email **out, const char *path, plaint_error *err);
 PLAINT_EXTERN int plaint_email_parse_mem(plaint_email **out, const char *data, size_t len,
                                          plaint_error *err);
 PLAINT_EXTERN void plaint_email_free(plaint_email *e);

@@ -37,10 +37,10 @@ typedef struct plaint_intake_extra {
  * "" when the mapping does not map the field or the cell is empty (and has no default). All of
  * it is borrowed from the reader and valid only during the row callback. */
 typedef struct plaint_intake {
-    const char *external_id; /* the source's id (CFPB: Complaint ID); never "" */
-    int64_t received_us;     /* UTC microseconds; a date (YYYY-MM-DD) means 00:00:00 UTC */
-    const char *channel;     /* web|email|phone|chat|social|api|post; never "" */
-    const char *category;    /* CFPB: Product */
+    const char *external_id;  /* the source's id (CFPB: Complaint ID); never "" */
+    int64_t received_us;      /* UTC microseconds; a date (YYYY-MM-DD) means 00:00:00 UTC */
+    const char *channel;      /* web|email|phone|chat|social|api|post; never "" */
+    const char *category;     /* CFPB: Product */
     const char *sub_category; /* CFPB: Sub-product */
     const char *product;
     const char *issue;     /* CFPB: Issue */
@@ -51,7 +51,7 @@ typedef struct plaint_intake {
     const char *customer_name;
     const char *customer_email;
     const char *order_ref;
-    const char *urgency; /* low|normal|high|critical; "normal" unless mapped */
+    const char *urgency;               /* low|normal|high|critical; "normal" unless mapped */
     const plaint_intake_extra *extras; /* every <extra> of the mapping, in mapping order */
     size_t extra_count;
 } plaint_intake;

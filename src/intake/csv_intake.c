@@ -157,10 +157,10 @@ static void report(reader *r, const plaint_intake_pos *pos, const char *msg)
     if (r->bad_fn != NULL && r->bad_fn(pos, msg, r->arg) == 0) {
         return;
     }
-    r->stop = plaint_error_set_at(r->err, PLAINT_EINVALID, pos->column_name,
-                                  (unsigned long)pos->line, (unsigned long)pos->column,
-                                  "%s:%lld:%lld: %s", r->path, (long long)pos->line,
-                                  (long long)pos->column, msg);
+    r->stop =
+        plaint_error_set_at(r->err, PLAINT_EINVALID, pos->column_name, (unsigned long)pos->line,
+                            (unsigned long)pos->column, "%s:%lld:%lld: %s", r->path,
+                            (long long)pos->line, (long long)pos->column, msg);
 }
 
 static void on_field(void *s, size_t len, void *data)
@@ -233,11 +233,10 @@ static void finish_header(reader *r)
     size_t c;
 
     if (r->broken) {
-        r->stop = plaint_error_set_at(r->err, PLAINT_EINVALID, NULL,
-                                      (unsigned long)r->broken_pos.line,
-                                      (unsigned long)r->broken_pos.column, "%s:%lld:%lld: header: %s",
-                                      r->path, (long long)r->broken_pos.line,
-                                      (long long)r->broken_pos.column, r->broken_msg);
+        r->stop = plaint_error_set_at(
+            r->err, PLAINT_EINVALID, NULL, (unsigned long)r->broken_pos.line,
+            (unsigned long)r->broken_pos.column, "%s:%lld:%lld: header: %s", r->path,
+            (long long)r->broken_pos.line, (long long)r->broken_pos.column, r->broken_msg);
         return;
     }
     r->header = calloc(r->nfields, sizeof(*r->header));
@@ -300,8 +299,8 @@ static const plaint_intake_value *lookup(const plaint_intake_rule *rule, const c
 }
 
 /* `value "X" is not mapped (known: "A", "B", ...)`, cut to fit. */
-static void unmapped_message(char *out, size_t size, const plaint_intake_rule *rule,
-                             const char *s, size_t len)
+static void unmapped_message(char *out, size_t size, const plaint_intake_rule *rule, const char *s,
+                             size_t len)
 {
     char q[256];
     size_t i;
@@ -471,8 +470,8 @@ static void finish_record(reader *r)
         pos.column = (int64_t)r->nfields + 1;
         pos.column_name = column_name(r, r->nfields + 1);
         pos.row = r->rows;
-        snprintf(msg, sizeof(msg), "too few fields: the header has %zu, this record %zu",
-                 r->ncols, r->nfields);
+        snprintf(msg, sizeof(msg), "too few fields: the header has %zu, this record %zu", r->ncols,
+                 r->nfields);
         report(r, &pos, msg);
         r->bad++;
     } else {

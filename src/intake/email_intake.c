@@ -190,9 +190,10 @@ static void search_parts(body_search *b, GMimeObject *obj, int depth)
 }
 
 /* The decoded content of part (transfer encoding removed), converted from its charset to
- * UTF-8 by GMime's charset filter; without a charset, or with one iconv does not know, valid
- * UTF-8 is kept and anything else read as ISO-8859-1. Returns a malloc'd string or NULL (out of
- * memory). */
+ * UTF-8 by GMime's charset filter. Without a charset or with us-ascii (often a wrong label for
+ * 8-bit text), valid UTF-8 is kept and anything else read as ISO-8859-1; with a charset iconv
+ * does not know, or with utf-8, invalid bytes become U+FFFD. Returns a malloc'd string or NULL
+ * (out of memory). */
 static char *part_text(GMimePart *part)
 {
     GMimeDataWrapper *content = g_mime_part_get_content(part);
@@ -221,12 +222,13 @@ static char *part_text(GMimePart *part)
         g_mime_data_wrapper_write_to_stream(content, mem);
     }
     bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-    if (filter == NULL && charset == NULL &&
+    if (filter == NULL && (charset == NULL || g_ascii_strcasecmp(charset, "us-ascii") == 0) &&
         !g_utf8_validate((const char *)bytes->data, (gssize)bytes->len, NULL)) {
         gsize n = 0;
         gchar *conv = g_convert((const char *)bytes->data, (gssize)bytes->len, "UTF-8",
                                 "ISO-8859-1", NULL, &n, NULL);
-        out = conv != NULL ? clean_copy(conv, n) : clean_copy((const char *)bytes->data, 0);
+        out =
+            conv != NULL ? clean_copy(conv, n) : clean_copy((const char *)bytes->data, bytes->len);
         g_free(conv);
     } else {
         out = clean_copy((const char *)bytes->data, bytes->len);

@@ -4,10 +4,19 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
 #include "intake/html_text.h"
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+/* libxml2 2.9's first-use initialisation is not thread-safe by itself. */
+static void init_libxml(void)
+{
+    xmlInitParser();
+}
 
 typedef struct html_out {
     plaint_buf *buf;
@@ -18,11 +27,11 @@ typedef struct html_out {
 
 static const char *const SKIPPED[] = {"head", "script", "style", "noscript", "template", "title"};
 static const char *const BLOCKS[] = {
-    "address", "article", "aside",   "blockquote", "dd",     "div",     "dl",    "dt",
-    "fieldset", "figure", "footer",  "form",       "h1",     "h2",      "h3",    "h4",
-    "h5",      "h6",      "header",  "hr",         "li",     "main",    "nav",   "ol",
-    "p",       "pre",     "section", "table",      "tr",     "ul",      "body",  "html",
-    "caption", "center",  "tbody",   "thead",      "tfoot",  "summary", "details",
+    "address",  "article", "aside",   "blockquote", "dd",    "div",     "dl",      "dt",
+    "fieldset", "figure",  "footer",  "form",       "h1",    "h2",      "h3",      "h4",
+    "h5",       "h6",      "header",  "hr",         "li",    "main",    "nav",     "ol",
+    "p",        "pre",     "section", "table",      "tr",    "ul",      "body",    "html",
+    "caption",  "center",  "tbody",   "thead",      "tfoot", "summary", "details",
 };
 
 static int name_in(const xmlChar *name, const char *const *list, size_t n)
@@ -141,6 +150,7 @@ int plaint_intake_html_text(plaint_buf *out, const char *html, size_t len, plain
     if (len > INT_MAX) {
         return plaint_error_set(err, PLAINT_EINVALID, "HTML body too large");
     }
+    pthread_once(&init_once, init_libxml);
     /* NOERROR/NOWARNING: libxml2 reports nothing (the library never prints); NONET: no
      * fetching; RECOVER: mail HTML is rarely valid. The caller passes UTF-8. */
     doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",

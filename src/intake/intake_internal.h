@@ -45,14 +45,14 @@ typedef struct plaint_intake_value {
 
 /* One <field> or <extra>. Strings owned by the mapping. */
 typedef struct plaint_intake_rule {
-    char *name;                 /* field name ("received") or extra name */
-    int target;                 /* plaint_intake_target */
-    char *column;               /* header name; NULL for a constant (default only) */
-    char *default_value;        /* used for an empty cell; NULL if none */
-    int required;               /* an empty cell (without default) is an error */
-    int ignore_case;            /* value map matches ASCII case-insensitively */
+    char *name;          /* field name ("received") or extra name */
+    int target;          /* plaint_intake_target */
+    char *column;        /* header name; NULL for a constant (default only) */
+    char *default_value; /* used for an empty cell; NULL if none */
+    int required;        /* an empty cell (without default) is an error */
+    int ignore_case;     /* value map matches ASCII case-insensitively */
     plaint_intake_format format;
-    size_t max_length;          /* in characters; 0: no limit but the reader's */
+    size_t max_length;           /* in characters; 0: no limit but the reader's */
     plaint_intake_value *values; /* value map; an unmapped non-empty value is an error */
     size_t value_count;
 } plaint_intake_rule;

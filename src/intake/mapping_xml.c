@@ -118,8 +118,8 @@ static int check_produced(const plaint_intake_rule *r, const char *what, const c
 
     plaint_intake_quote(q, sizeof(q), v, strlen(v));
     if (plaint_intake_check_value(NULL, r, v, strlen(v), &e) < 0) {
-        return plaint_error_set_at(err, PLAINT_EINVALID, r->name, 0, 0, "%s %s: %s", r->name,
-                                   what, e.message);
+        return plaint_error_set_at(err, PLAINT_EINVALID, r->name, 0, 0, "%s %s: %s", r->name, what,
+                                   e.message);
     }
     if (!plaint_intake_target_accepts(r->target, v)) {
         return plaint_error_set_at(err, PLAINT_EINVALID, r->name, 0, 0,
@@ -172,8 +172,8 @@ static int build_values(plaint_intake_rule *r, const xmlNode *node, plaint_error
                 char q[128];
                 plaint_intake_quote(q, sizeof(q), r->values[j].from, strlen(r->values[j].from));
                 rc = plaint_error_set_at(err, PLAINT_EINVALID, r->name, 0, 0,
-                                         "%s value map: %s is listed twice (ignore-case)",
-                                         r->name, q);
+                                         "%s value map: %s is listed twice (ignore-case)", r->name,
+                                         q);
                 break;
             }
         }
@@ -181,8 +181,7 @@ static int build_values(plaint_intake_rule *r, const xmlNode *node, plaint_error
     return rc;
 }
 
-static int build_rule(plaint_intake_rule *r, const xmlNode *node, int is_field,
-                      plaint_error *err)
+static int build_rule(plaint_intake_rule *r, const xmlNode *node, int is_field, plaint_error *err)
 {
     char *fmt = NULL;
     char *maxlen = NULL;
@@ -320,8 +319,7 @@ static int build_mapping(void *arg, xmlDocPtr doc, const char *path, plaint_erro
     int rc;
 
     if (root == NULL || !plaint_policy_xml_is_element(root, MAPPING_NS, "mapping")) {
-        return plaint_error_set(err, PLAINT_EINVALID, "%s: the root element is not mapping",
-                                path);
+        return plaint_error_set(err, PLAINT_EINVALID, "%s: the root element is not mapping", path);
     }
     m = calloc(1, sizeof(*m));
     if (m == NULL) {

@@ -10,9 +10,9 @@
 #define SEC_PER_DAY INT64_C(86400)
 
 static const char *const TARGET_NAMES[PLAINT_INTAKE_T_COUNT] = {
-    "external_id",   "received",      "channel",      "category",       "sub_category",
-    "product",       "issue",         "sub_issue",    "narrative",      "company",
-    "customer_ref",  "customer_name", "customer_email", "order_ref",    "urgency",
+    "external_id",  "received",      "channel",        "category",  "sub_category",
+    "product",      "issue",         "sub_issue",      "narrative", "company",
+    "customer_ref", "customer_name", "customer_email", "order_ref", "urgency",
 };
 
 static const char *const CHANNELS[] = {"web", "email", "phone", "chat", "social", "api", "post"};
@@ -158,8 +158,7 @@ int plaint_intake_xml_unsafe(uint32_t *cp_out, size_t *index_out, const char *s,
             cp = 0x20;
         }
         chars++;
-        if ((cp < 0x20 && cp != 0x09 && cp != 0x0a && cp != 0x0d) || cp == 0xfffe ||
-            cp == 0xffff) {
+        if ((cp < 0x20 && cp != 0x09 && cp != 0x0a && cp != 0x0d) || cp == 0xfffe || cp == 0xffff) {
             *cp_out = cp;
             *index_out = chars;
             return 1;
@@ -221,8 +220,8 @@ static int read_date(int64_t *days, const char *s)
     int64_t m;
     int64_t d;
 
-    if (s[4] != '-' || s[7] != '-' || read_digits(&y, s, 4) < 0 ||
-        read_digits(&m, s + 5, 2) < 0 || read_digits(&d, s + 8, 2) < 0 || !valid_ymd(y, m, d)) {
+    if (s[4] != '-' || s[7] != '-' || read_digits(&y, s, 4) < 0 || read_digits(&m, s + 5, 2) < 0 ||
+        read_digits(&d, s + 8, 2) < 0 || !valid_ymd(y, m, d)) {
         return -1;
     }
     *days = days_from_civil(y, m, d);
@@ -257,8 +256,8 @@ int plaint_intake_parse_datetime(int64_t *out, const char *s, size_t len, plaint
 
     if (len < 20 || read_date(&days, s) < 0 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
         s[13] != ':' || s[16] != ':' || read_digits(&h, s + 11, 2) < 0 ||
-        read_digits(&mi, s + 14, 2) < 0 || read_digits(&se, s + 17, 2) < 0 || h > 23 ||
-        mi > 59 || se > 59) {
+        read_digits(&mi, s + 14, 2) < 0 || read_digits(&se, s + 17, 2) < 0 || h > 23 || mi > 59 ||
+        se > 59) {
         goto bad;
     }
     if (s[i] == '.') {

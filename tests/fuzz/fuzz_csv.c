@@ -148,8 +148,8 @@ static void run(const plaint_mapping *m, const char *path)
     memset(&c, 0, sizeof(c));
     plaint_error_init(&err);
     rc = plaint_csv_intake_read(m, path, on_row, on_bad, &c, &good, &bad, &err);
-    if ((rc != 0 && rc != PLAINT_EINVALID) || good != c.good || bad < 0 ||
-        bad > c.bad_calls || (bad == 0) != (c.bad_calls == 0)) {
+    if ((rc != 0 && rc != PLAINT_EINVALID) || good != c.good || bad < 0 || bad > c.bad_calls ||
+        (bad == 0) != (c.bad_calls == 0)) {
         abort();
     }
 }

@@ -196,8 +196,8 @@ static int teardown(void **state)
 }
 
 /* Reads the small file data (named name) through the test mapping; returns the reader's code. */
-static int read_test(const fixture *f, seen *s, const char *name, const char *data,
-                     int64_t *good, int64_t *bad, plaint_error *err)
+static int read_test(const fixture *f, seen *s, const char *name, const char *data, int64_t *good,
+                     int64_t *bad, plaint_error *err)
 {
     char path[4096];
 
@@ -366,6 +366,17 @@ static const char PYTHON[] =
     "for k, n in chan.items(): print('C', k, n, sep='\\t')\n"
     "print('H', h.hexdigest(), sep='\\t')\n";
 
+/* The CFPB export: PLAINT_CFPB_CSV, else the shared copy. */
+static void cfpb_path(char *out, size_t size)
+{
+    const char *p = getenv("PLAINT_CFPB_CSV");
+
+    snprintf(out, size, "%s", p != NULL ? p : "/work/shared/data/cfpb_complaints.csv");
+    if (access(out, R_OK) != 0) {
+        fail_msg("the CFPB test file %s is missing (set PLAINT_CFPB_CSV)", out);
+    }
+}
+
 static void test_cfpb_file(void **state)
 {
     fixture *f = *state;
@@ -391,12 +402,7 @@ static void test_cfpb_file(void **state)
     assert_non_null(c->start_line);
     assert_non_null(c->ids);
     assert_int_equal(plaint_sha256_init(&c->sha, NULL), 0);
-    snprintf(data, sizeof(data), "%s", getenv("PLAINT_CFPB_CSV") != NULL
-                                           ? getenv("PLAINT_CFPB_CSV")
-                                           : "/work/shared/data/cfpb_complaints.csv");
-    if (access(data, R_OK) != 0) {
-        fail_msg("the CFPB test file %s is missing (set PLAINT_CFPB_CSV)", data);
-    }
+    cfpb_path(data, sizeof(data));
     plaint_error_init(&err);
     assert_int_equal(
         plaint_csv_intake_read(f->cfpb, data, on_cfpb, on_cfpb_bad, c, &good, &bad, &err), 0);
@@ -433,8 +439,8 @@ static void test_cfpb_file(void **state)
             assert_string_equal(c->ids[python_rows], key);
             if (c->start_line[python_rows] != strtoll(val, NULL, 10)) {
                 fail_msg("record %lld (id %s): line %lld, Python says %s",
-                         (long long)python_rows + 1, key,
-                         (long long)c->start_line[python_rows], val);
+                         (long long)python_rows + 1, key, (long long)c->start_line[python_rows],
+                         val);
             }
             python_rows++;
         } else if (line[0] == 'P') {
@@ -500,14 +506,15 @@ static int on_first_cfpb(const plaint_intake *rec, const plaint_intake_pos *pos,
 static void test_cfpb_first_record_and_stop(void **state)
 {
     fixture *f = *state;
+    char data[4096];
     int64_t good = -1;
     int64_t bad = -1;
     plaint_error err;
 
+    cfpb_path(data, sizeof(data));
     plaint_error_init(&err);
-    assert_int_equal(plaint_csv_intake_read(f->cfpb, "/work/shared/data/cfpb_complaints.csv",
-                                            on_first_cfpb, NULL, NULL, &good, &bad, &err),
-                     7);
+    assert_int_equal(
+        plaint_csv_intake_read(f->cfpb, data, on_first_cfpb, NULL, NULL, &good, &bad, &err), 7);
     assert_int_equal(good, 1);
     assert_int_equal(bad, 0);
 }
@@ -534,7 +541,7 @@ static void test_good_rows_and_defaults(void **state)
     assert_string_equal(s.good[0].external_id, "1");
     assert_int_equal(s.good[0].received_us, INT64_C(1577923200000000));
     assert_string_equal(s.good[0].channel, "web");
-    assert_string_equal(s.good[0].urgency, "normal"); /* empty cell: the default */
+    assert_string_equal(s.good[0].urgency, "normal");   /* empty cell: the default */
     assert_string_equal(s.good[0].company, "ACME Ltd"); /* a constant */
     assert_string_equal(s.good[0].amount, "10.00");
     assert_int_equal(s.good[0].line, 2);
@@ -564,8 +571,7 @@ static void test_bad_date(void **state)
     assert_int_equal(good, 2);
     assert_int_equal(bad, 1);
     assert_int_equal(s.nbad, 1);
-    assert_bad(&s.bad[0], 3, 2, "Date",
-               "field \"Date\": not a date (YYYY-MM-DD): \"2020-13-45\"");
+    assert_bad(&s.bad[0], 3, 2, "Date", "field \"Date\": not a date (YYYY-MM-DD): \"2020-13-45\"");
     assert_int_equal(s.bad[0].row, 2);
     assert_int_equal(s.good[1].row, 3);
 }
@@ -667,15 +673,14 @@ static void test_missing_column(void **state)
     assert_int_equal(s.ngood, 0);
 
     assert_int_equal(read_test(f, &s, "twice.csv",
-                               "ID,Date,Via,Product,Narrative,Urgency,Amount,Via\n", &good,
-                               &bad, &err),
+                               "ID,Date,Via,Product,Narrative,Urgency,Amount,Via\n", &good, &bad,
+                               &err),
                      PLAINT_EINVALID);
     assert_string_equal(err.field, "Via");
     assert_int_equal(err.column, 8);
     assert_non_null(strstr(err.message, "column \"Via\" appears twice"));
 
-    assert_int_equal(read_test(f, &s, "empty.csv", "\n\n", &good, &bad, &err),
-                     PLAINT_EINVALID);
+    assert_int_equal(read_test(f, &s, "empty.csv", "\n\n", &good, &bad, &err), PLAINT_EINVALID);
     assert_non_null(strstr(err.message, "no header row"));
 }
 
@@ -704,8 +709,7 @@ static void test_missing_required_and_too_long(void **state)
     assert_bad(&s.bad[0], 2, 2, "Date", "field \"Date\": required value is empty");
     assert_bad(&s.bad[1], 2, 4, "Product", "field \"Product\": required value is empty");
     assert_bad(&s.bad[2], 3, 4, "Product", "field \"Product\": longer than 12 characters (13)");
-    assert_bad(&s.bad[3], 6, 1, "ID",
-               "field \"ID\": not an integer (at most 18 digits): \"x8\"");
+    assert_bad(&s.bad[3], 6, 1, "ID", "field \"ID\": not an integer (at most 18 digits): \"x8\"");
     assert_bad(&s.bad[4], 6, 6, "Urgency",
                "field \"Urgency\": value \"urgent\" is not mapped (known: \"HIGH\", \"low\")");
 }
@@ -923,10 +927,9 @@ static void test_mapping_refused(void **state)
     plaint_mapping_free(NULL);
 
     assert_int_equal(load_text(f, "fax.xml",
-                               MAP_HEAD MAP_ID MAP_DATE
-                               "<field name=\"channel\" column=\"V\">\n"
-                               "  <value from=\"Fax\" to=\"fax\"/>\n"
-                               "</field>\n</mapping>\n",
+                               MAP_HEAD MAP_ID MAP_DATE "<field name=\"channel\" column=\"V\">\n"
+                                                        "  <value from=\"Fax\" to=\"fax\"/>\n"
+                                                        "</field>\n</mapping>\n",
                                &err),
                      PLAINT_EINVALID);
     assert_non_null(strstr(err.message, "fax.xml:4: channel value map: \"fax\" is not a known "
@@ -938,8 +941,9 @@ static void test_mapping_refused(void **state)
     assert_non_null(strstr(err.message, "must map the field external_id"));
 
     assert_int_equal(load_text(f, "optional-id.xml",
-                               MAP_HEAD "<field name=\"external_id\" column=\"ID\"/>\n" MAP_DATE
-                                        MAP_WEB "</mapping>\n",
+                               MAP_HEAD
+                               "<field name=\"external_id\" column=\"ID\"/>\n" MAP_DATE MAP_WEB
+                               "</mapping>\n",
                                &err),
                      PLAINT_EINVALID);
     assert_non_null(strstr(err.message, "external_id must be required=\"true\""));
@@ -952,11 +956,10 @@ static void test_mapping_refused(void **state)
                      PLAINT_EINVALID);
     assert_non_null(strstr(err.message, "received must have format date or datetime"));
 
-    assert_int_equal(load_text(f, "no-column.xml",
-                               MAP_HEAD MAP_ID MAP_DATE MAP_WEB
-                               "<field name=\"issue\"/>\n</mapping>\n",
-                               &err),
-                     PLAINT_EINVALID);
+    assert_int_equal(
+        load_text(f, "no-column.xml",
+                  MAP_HEAD MAP_ID MAP_DATE MAP_WEB "<field name=\"issue\"/>\n</mapping>\n", &err),
+        PLAINT_EINVALID);
     assert_non_null(strstr(err.message, "issue needs a column or a default"));
 
     assert_int_equal(load_text(f, "bad-default.xml",
@@ -991,20 +994,19 @@ static void test_mapping_refused(void **state)
                                &err),
                      PLAINT_EINVALID);
     assert_non_null(strstr(err.message, "format.xml:5:"));
-    assert_int_equal(load_text(f, "dup.xml",
-                               MAP_HEAD MAP_ID MAP_DATE MAP_WEB MAP_WEB "</mapping>\n", &err),
-                     PLAINT_EINVALID);
+    assert_int_equal(
+        load_text(f, "dup.xml", MAP_HEAD MAP_ID MAP_DATE MAP_WEB MAP_WEB "</mapping>\n", &err),
+        PLAINT_EINVALID);
     assert_int_equal(load_text(f, "dupfrom.xml",
-                               MAP_HEAD MAP_ID MAP_DATE
-                               "<field name=\"channel\" column=\"V\">\n"
-                               "  <value from=\"Web\" to=\"web\"/>\n"
-                               "  <value from=\"Web\" to=\"api\"/>\n"
-                               "</field>\n</mapping>\n",
+                               MAP_HEAD MAP_ID MAP_DATE "<field name=\"channel\" column=\"V\">\n"
+                                                        "  <value from=\"Web\" to=\"web\"/>\n"
+                                                        "  <value from=\"Web\" to=\"api\"/>\n"
+                                                        "</field>\n</mapping>\n",
                                &err),
                      PLAINT_EINVALID);
     assert_int_equal(load_text(f, "doctype.xml",
-                               "<!DOCTYPE m [<!ENTITY a \"b\">]>\n" MAP_HEAD MAP_ID MAP_DATE
-                                   MAP_WEB "</mapping>\n",
+                               "<!DOCTYPE m [<!ENTITY a \"b\">]>\n" MAP_HEAD MAP_ID MAP_DATE MAP_WEB
+                               "</mapping>\n",
                                &err),
                      PLAINT_EINVALID);
     assert_non_null(strstr(err.message, "DOCTYPE"));

@@ -219,6 +219,15 @@ static void test_charsets_and_odd_parts(void **state)
     assert_int_equal(e->date_us, 0); /* no Date */
     plaint_email_free(e);
 
+    /* labelled us-ascii but 8-bit: the same */
+    assert_int_equal(parse_mem(&e,
+                               "From: a@b.example\nContent-Type: text/plain; charset=US-ASCII\n\n"
+                               "na\xefve\n",
+                               &err),
+                     0);
+    assert_string_equal(e->body_text, "na\xc3\xafve\n");
+    plaint_email_free(e);
+
     /* a charset iconv does not know: valid UTF-8 kept, the rest replaced */
     assert_int_equal(parse_mem(&e,
                                "From: a@b.example\nContent-Type: text/plain; charset=x-bogus\n\n"
@@ -240,10 +249,8 @@ static void test_charsets_and_odd_parts(void **state)
     plaint_email_free(e);
 
     /* only an attachment: no body */
-    assert_int_equal(parse_mem(&e,
-                               "From: a@b.example\nContent-Type: application/pdf\n\n%PDF\n",
-                               &err),
-                     0);
+    assert_int_equal(
+        parse_mem(&e, "From: a@b.example\nContent-Type: application/pdf\n\n%PDF\n", &err), 0);
     assert_string_equal(e->body_text, "");
     assert_int_equal(e->attachments, 1);
     plaint_email_free(e);
