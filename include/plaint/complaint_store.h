@@ -22,9 +22,10 @@ PLAINT_EXTERN int plaint_pg_query_json(json_t **out, plaint_db *db, const char *
 PLAINT_EXTERN int plaint_pg_query_int(int64_t *out, plaint_db *db, const char *sql, int nparams,
                                       const char *const *params, plaint_error *err);
 
-/* n fresh reference numbers "CMP-<year>-<number, 6 digits or more>" into refs (each 32 bytes). */
-PLAINT_EXTERN int plaint_complaint_new_refs(char (*refs)[32], size_t n, plaint_db *db, int year,
-                                            plaint_error *err);
+/* n fresh reference numbers "CMP-<years[i]>-<number, 6 digits or more>" into refs (each 32
+ * bytes), numbers from one sequence. */
+PLAINT_EXTERN int plaint_complaint_new_refs(char (*refs)[32], size_t n, plaint_db *db,
+                                            const int *years, plaint_error *err);
 
 /* Serialises work on one complaint (or customer) until the transaction ends: a transaction-level
  * advisory lock on the key. Call inside plaint_db_begin/finish. */

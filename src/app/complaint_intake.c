@@ -143,7 +143,9 @@ int plaint_app_complaint_new(char *ref, plaint_db *db, const plaint_actor *actor
             rc = plaint_complaint_lock(db, key, err);
         }
         if (rc == 0) {
-            rc = plaint_complaint_new_refs(refs, 1, db, year_of(now), err);
+            int year = year_of(now);
+
+            rc = plaint_complaint_new_refs(refs, 1, db, &year, err);
         }
         if (rc == 0) {
             rc = plaint_app_intake_facts(&facts, &hold, db, h, &in, refs[0], err);

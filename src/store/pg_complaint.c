@@ -45,7 +45,7 @@ int plaint_pg_query_int(int64_t *out, plaint_db *db, const char *sql, int nparam
     return rc;
 }
 
-int plaint_complaint_new_refs(char (*refs)[32], size_t n, plaint_db *db, int year,
+int plaint_complaint_new_refs(char (*refs)[32], size_t n, plaint_db *db, const int *years,
                               plaint_error *err)
 {
     char count[32];
@@ -54,6 +54,9 @@ int plaint_complaint_new_refs(char (*refs)[32], size_t n, plaint_db *db, int yea
     int rc;
     size_t i;
 
+    if (n == 0) {
+        return 0;
+    }
     snprintf(count, sizeof(count), "%zu", n);
     res = PQexecParams(db->conn,
                        "SELECT nextval('plaint.complaint_ref_seq') FROM generate_series(1, $1::int)",
@@ -66,7 +69,7 @@ int plaint_complaint_new_refs(char (*refs)[32], size_t n, plaint_db *db, int yea
     for (i = 0; rc == 0 && i < n; i++) {
         long long v = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
 
-        snprintf(refs[i], 32, "CMP-%04d-%06lld", year, v);
+        snprintf(refs[i], 32, "CMP-%04d-%06lld", years[i] % 10000, v);
     }
     PQclear(res);
     return rc;

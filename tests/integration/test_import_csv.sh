@@ -79,4 +79,29 @@ check "still two more" -- test "$(q "SELECT count(*) FROM plaint.complaint")" = 
 expect_exit 3 "a missing file is refused (bad input)" -- "$PLAINT_BIN" import csv "$TEST_ROOT/nope.csv" --mapping "$MAP"
 expect_exit 2 "--mapping is required" -- "$PLAINT_BIN" import csv "$B"
 expect_exit 0 "replay --check" -- "$PLAINT_BIN" ledger replay --check
+
+# Batches change nothing: 800 records imported one row per batch (every fact read from the
+# database) and 400 rows per batch (facts combined from the database and the batch) give the
+# same events, byte for byte.
+S=$TEST_ROOT/sample.csv
+python3 - "$DATA" "$S" <<'PY'
+import csv, sys
+with open(sys.argv[1], newline="", encoding="utf-8-sig") as fh, open(sys.argv[2], "w", newline="", encoding="utf-8") as out:
+    r = csv.reader(fh)
+    w = csv.writer(out, lineterminator="\n")
+    for i, row in enumerate(r):
+        if i > 800:
+            break
+        w.writerow(row)
+PY
+digest() { psql -X -q -t -A -h "$1/pg/run" -U plaint_admin -d plaint -c "SELECT md5(string_agg(case_id || '|' || case_seq || '|' || event_type || '|' || payload, E'\n' ORDER BY case_id, case_seq)) FROM plaint.ledger_event WHERE case_id LIKE 'CMP-%'"; }
+for b in 1 400; do
+    HB=$(new_home)
+    PLAINT_HOME=$HB "$PLAINT_BIN" db start >/dev/null 2>&1 && PLAINT_HOME=$HB "$PLAINT_BIN" db migrate >/dev/null 2>&1
+    expect_exit 0 "sample imported with --batch $b" -- env PLAINT_HOME="$HB" "$PLAINT_BIN" import csv "$S" --mapping "$MAP" --batch "$b"
+    eval "D$b=\$(digest \"$HB\")"
+    expect_exit 0 "replay --check after --batch $b" -- env PLAINT_HOME="$HB" "$PLAINT_BIN" ledger replay --check
+done
+check "one row per batch and 400 per batch give identical events" -- test "$D1" = "$D400"
+check "(and the digests are not empty)" -- test -n "$D1"
 finish
