@@ -61,4 +61,8 @@ PLAINT_EXTERN int plaint_identity_lookup_token(plaint_token_record *rec,
 PLAINT_EXTERN int plaint_identity_set_policy_hash(int *changed, plaint_db *db, const char *name,
                                                   const char *sha256, plaint_error *err);
 
+/* *same = 1 if the last recorded hash of policy file `name` is sha256 (a read, no lock). */
+PLAINT_EXTERN int plaint_identity_policy_hash_is(int *same, plaint_db *db, const char *name,
+                                                 const char *sha256, plaint_error *err);
+
 #endif

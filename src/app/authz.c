@@ -174,7 +174,14 @@ int plaint_app_record_policy(plaint_db *db, const plaint_actor *actor, const cha
     plaint_append_result res;
     char payload[256];
     int changed = 0;
-    int rc = plaint_db_begin(db, err);
+    int same = 0;
+    int rc = plaint_identity_policy_hash_is(&same, db, file, sha256_hex, err);
+
+    /* the common case, unchanged, costs one read and no commit */
+    if (rc != 0 || same) {
+        return rc;
+    }
+    rc = plaint_db_begin(db, err);
 
     if (rc == 0) {
         rc = plaint_identity_set_policy_hash(&changed, db, file, sha256_hex, err);

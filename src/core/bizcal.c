@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/policy_names.h"
+
 #define SEC_PER_DAY 86400
 #define US_PER_SEC  1000000LL
 #define US_PER_DAY  (86400LL * 1000000LL)
@@ -505,29 +507,12 @@ static int32_t utoff_at(const zone_rules *tz, int64_t t, int *is_dst)
 
 /* ---------------------------------------------------------------- calendars */
 
-static int valid_id(const char *s)
-{
-    size_t i;
-
-    if (s == NULL || s[0] < 'a' || s[0] > 'z') {
-        return 0;
-    }
-    for (i = 0; s[i] != '\0'; i++) {
-        char ch = s[i];
-        if (i >= PLAINT_BIZCAL_ID_MAX ||
-            !((ch >= 'a' && ch <= 'z') || is_digit(ch) || ch == '.' || ch == '_' || ch == '-')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 int plaint_bizcal_new(plaint_bizcal **out, const char *id, const char *tz_rule, plaint_error *err)
 {
     plaint_bizcal *c;
     int rc;
 
-    if (!valid_id(id)) {
+    if (!plaint_policy_names_is_token(id, PLAINT_BIZCAL_ID_MAX)) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "id", 0, 0,
                                    "a calendar id is 1 to %d characters of a-z 0-9 . _ - starting "
                                    "with a letter",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/policy_names.h"
 #include "plaint/severity.h"
 
 #define NTIMERS 3
@@ -65,66 +66,6 @@ void plaint_escalation_policy_free(plaint_escalation_policy *p)
     free(p);
 }
 
-/* 1..63 characters of [a-z0-9._-] starting with a letter. */
-static int valid_token(const char *s)
-{
-    size_t i;
-
-    if (s == NULL || s[0] < 'a' || s[0] > 'z') {
-        return 0;
-    }
-    for (i = 0; s[i] != '\0'; i++) {
-        char c = s[i];
-        if (i >= PLAINT_ESCALATION_NAME_MAX || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                                                 c == '.' || c == '_' || c == '-')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* 1..255 bytes, no control characters, no space at either end. */
-static int valid_category(const char *s)
-{
-    size_t n;
-    size_t i;
-
-    if (s == NULL) {
-        return 0;
-    }
-    n = strlen(s);
-    if (n == 0 || n > PLAINT_ESCALATION_CATEGORY_MAX || s[0] == ' ' || s[n - 1] == ' ') {
-        return 0;
-    }
-    for (i = 0; i < n; i++) {
-        unsigned char b = (unsigned char)s[i];
-        if (b < 0x20 || b == 0x7f) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int bad_token(plaint_error *err, const char *field)
-{
-    return plaint_error_set_at(err, PLAINT_EINVALID, field, 0, 0,
-                               "%s must be 1 to %d characters of a-z 0-9 . _ - starting with a "
-                               "letter",
-                               field, PLAINT_ESCALATION_NAME_MAX);
-}
-
-/* Copies an untrusted name for a message: at most 32 bytes, control characters as '?'. */
-static void safe_copy(char out[33], const char *s)
-{
-    size_t i;
-
-    for (i = 0; s != NULL && i < 32 && s[i] != '\0'; i++) {
-        unsigned char b = (unsigned char)s[i];
-        out[i] = (b < 0x20 || b == 0x7f) ? '?' : s[i];
-    }
-    out[i] = '\0';
-}
-
 int plaint_escalation_level(const plaint_escalation_policy *p, const char *target)
 {
     size_t i;
@@ -139,8 +80,8 @@ int plaint_escalation_level(const plaint_escalation_policy *p, const char *targe
 
 int plaint_escalation_add_target(plaint_escalation_policy *p, const char *name, plaint_error *err)
 {
-    if (!valid_token(name)) {
-        return bad_token(err, "name");
+    if (!plaint_policy_names_is_token(name, PLAINT_ESCALATION_NAME_MAX)) {
+        return plaint_policy_names_bad_token(err, "name", PLAINT_ESCALATION_NAME_MAX);
     }
     if (plaint_escalation_level(p, name) >= 0) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "name", 0, 0,
@@ -172,7 +113,7 @@ int plaint_escalation_add_regulated_category(plaint_escalation_policy *p, const 
 {
     size_t n;
 
-    if (!valid_category(category)) {
+    if (!plaint_policy_names_is_text(category, PLAINT_ESCALATION_CATEGORY_MAX, 1)) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "name", 0, 0,
                                    "a category is 1 to %d bytes without control characters or "
                                    "spaces at either end",
@@ -211,8 +152,8 @@ static int is_public(const plaint_escalation_policy *p, const char *channel)
 int plaint_escalation_add_public_channel(plaint_escalation_policy *p, const char *channel,
                                          plaint_error *err)
 {
-    if (!valid_token(channel)) {
-        return bad_token(err, "name");
+    if (!plaint_policy_names_is_token(channel, PLAINT_ESCALATION_NAME_MAX)) {
+        return plaint_policy_names_bad_token(err, "name", PLAINT_ESCALATION_NAME_MAX);
     }
     if (is_public(p, channel)) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "name", 0, 0,
@@ -267,7 +208,8 @@ static int read_timers(unsigned *out, const plaint_escalation_rule *r, plaint_er
         int t = r->timers != NULL ? timer_index(r->timers[i]) : -1;
         if (t < 0) {
             char name[33];
-            safe_copy(name, r->timers != NULL ? r->timers[i] : NULL);
+            plaint_policy_names_copy_safe(name, sizeof(name),
+                                          r->timers != NULL ? r->timers[i] : NULL);
             return plaint_error_set_at(err, PLAINT_EINVALID, "timer", 0, 0,
                                        "rule %s: unknown SLA timer \"%s\" (first_response, "
                                        "summary_resolution or final_response)",
@@ -298,8 +240,8 @@ static int copy_tiers(rule *slot, const plaint_escalation_rule *r, plaint_error 
                                    PLAINT_ESCALATION_MAX_LIST);
     }
     for (i = 0; i < r->ntiers; i++) {
-        if (!valid_token(r->tiers[i])) {
-            return bad_token(err, "tier");
+        if (!plaint_policy_names_is_token(r->tiers[i], PLAINT_ESCALATION_NAME_MAX)) {
+            return plaint_policy_names_bad_token(err, "tier", PLAINT_ESCALATION_NAME_MAX);
         }
         for (j = 0; j < i; j++) {
             if (strcmp(r->tiers[i], r->tiers[j]) == 0) {
@@ -329,8 +271,8 @@ int plaint_escalation_add_rule(plaint_escalation_policy *p, const plaint_escalat
     int target;
     int rc;
 
-    if (r == NULL || !valid_token(r->name)) {
-        return bad_token(err, "name");
+    if (r == NULL || !plaint_policy_names_is_token(r->name, PLAINT_ESCALATION_NAME_MAX)) {
+        return plaint_policy_names_bad_token(err, "name", PLAINT_ESCALATION_NAME_MAX);
     }
     for (i = 0; i < p->nrules; i++) {
         if (strcmp(p->rules[i].name, r->name) == 0) {
@@ -341,7 +283,7 @@ int plaint_escalation_add_rule(plaint_escalation_policy *p, const plaint_escalat
     target = plaint_escalation_level(p, r->target);
     if (target < 0) {
         char name[33];
-        safe_copy(name, r->target);
+        plaint_policy_names_copy_safe(name, sizeof(name), r->target);
         return plaint_error_set_at(err, PLAINT_EINVALID, "target", 0, 0,
                                    "rule %s: unknown target \"%s\": it is not on the escalation "
                                    "path",
@@ -501,7 +443,7 @@ int plaint_escalation_decide(plaint_escalation_decision *out, const plaint_escal
         timer = timer_index(f->breached_timer);
         if (timer < 0) {
             char name[33];
-            safe_copy(name, f->breached_timer);
+            plaint_policy_names_copy_safe(name, sizeof(name), f->breached_timer);
             return plaint_error_set_at(err, PLAINT_EINVALID, "breached_timer", 0, 0,
                                        "unknown SLA timer \"%s\" (first_response, "
                                        "summary_resolution or final_response)",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/policy_names.h"
 #include "plaint/severity.h"
 
 typedef struct checklist {
@@ -99,54 +100,6 @@ static const char *pool_dup(plaint_routing_policy *p, const char *s, plaint_erro
     return copy;
 }
 
-/* 1..max characters of [a-z0-9._-] starting with a letter. */
-static int valid_token(const char *s)
-{
-    size_t i;
-
-    if (s == NULL || s[0] < 'a' || s[0] > 'z') {
-        return 0;
-    }
-    for (i = 0; s[i] != '\0'; i++) {
-        char c = s[i];
-        if (i >= PLAINT_ROUTING_NAME_MAX || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                                              c == '.' || c == '_' || c == '-')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* 1..max bytes without control characters; trimmed: no space at either end. */
-static int valid_text(const char *s, size_t max, int trimmed)
-{
-    size_t n;
-    size_t i;
-
-    if (s == NULL) {
-        return 0;
-    }
-    n = strlen(s);
-    if (n == 0 || n > max || (trimmed && (s[0] == ' ' || s[n - 1] == ' '))) {
-        return 0;
-    }
-    for (i = 0; i < n; i++) {
-        unsigned char b = (unsigned char)s[i];
-        if (b < 0x20 || b == 0x7f) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int bad_token(plaint_error *err, const char *field)
-{
-    return plaint_error_set_at(err, PLAINT_EINVALID, field, 0, 0,
-                               "%s must be 1 to %d characters of a-z 0-9 . _ - starting with a "
-                               "letter",
-                               field, PLAINT_ROUTING_NAME_MAX);
-}
-
 static checklist *find_checklist(plaint_routing_policy *p, const char *name)
 {
     size_t i;
@@ -163,8 +116,8 @@ int plaint_routing_add_checklist(plaint_routing_policy *p, const char *name, pla
 {
     checklist *c;
 
-    if (!valid_token(name)) {
-        return bad_token(err, "name");
+    if (!plaint_policy_names_is_token(name, PLAINT_ROUTING_NAME_MAX)) {
+        return plaint_policy_names_bad_token(err, "name", PLAINT_ROUTING_NAME_MAX);
     }
     if (find_checklist(p, name) != NULL) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "name", 0, 0,
@@ -195,10 +148,10 @@ int plaint_routing_add_item(plaint_routing_policy *p, const char *checklist_name
         return plaint_error_set_at(err, PLAINT_EINVALID, "checklist", 0, 0, "no checklist %s",
                                    checklist_name != NULL ? checklist_name : "(null)");
     }
-    if (item == NULL || !valid_token(item->id)) {
-        return bad_token(err, "id");
+    if (item == NULL || !plaint_policy_names_is_token(item->id, PLAINT_ROUTING_NAME_MAX)) {
+        return plaint_policy_names_bad_token(err, "id", PLAINT_ROUTING_NAME_MAX);
     }
-    if (!valid_text(item->text, PLAINT_ROUTING_TEXT_MAX, 0)) {
+    if (!plaint_policy_names_is_text(item->text, PLAINT_ROUTING_TEXT_MAX, 0)) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "text", 0, 0,
                                    "item %s: the text is 1 to %d bytes without control characters",
                                    item->id, PLAINT_ROUTING_TEXT_MAX);
@@ -263,10 +216,10 @@ static int copy_list(const char ***out, plaint_routing_policy *p, const char *co
         return PLAINT_ENOMEM;
     }
     for (i = 0; i < n; i++) {
-        if (categories ? !valid_text(names[i], PLAINT_ROUTING_CATEGORY_MAX, 1)
-                       : !valid_token(names[i])) {
+        if (categories ? !plaint_policy_names_is_text(names[i], PLAINT_ROUTING_CATEGORY_MAX, 1)
+                       : !plaint_policy_names_is_token(names[i], PLAINT_ROUTING_NAME_MAX)) {
             if (!categories) {
-                return bad_token(err, field);
+                return plaint_policy_names_bad_token(err, field, PLAINT_ROUTING_NAME_MAX);
             }
             return plaint_error_set_at(err, PLAINT_EINVALID, field, 0, 0,
                                        "a category is 1 to %d bytes without control characters "
@@ -298,21 +251,21 @@ static int fill_rule(rule *slot, plaint_routing_policy *p, const plaint_routing_
     plaint_severity_level level;
     int rc;
 
-    if (r == NULL || !valid_token(r->name)) {
-        return bad_token(err, "name");
+    if (r == NULL || !plaint_policy_names_is_token(r->name, PLAINT_ROUTING_NAME_MAX)) {
+        return plaint_policy_names_bad_token(err, "name", PLAINT_ROUTING_NAME_MAX);
     }
     if (find_rule(p, r->name) != NULL) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "name", 0, 0, "rule %s is declared twice",
                                    r->name);
     }
-    if (!valid_token(r->team)) {
-        return bad_token(err, "team");
+    if (!plaint_policy_names_is_token(r->team, PLAINT_ROUTING_NAME_MAX)) {
+        return plaint_policy_names_bad_token(err, "team", PLAINT_ROUTING_NAME_MAX);
     }
-    if (!valid_token(r->investigation_role)) {
-        return bad_token(err, "investigation-role");
+    if (!plaint_policy_names_is_token(r->investigation_role, PLAINT_ROUTING_NAME_MAX)) {
+        return plaint_policy_names_bad_token(err, "investigation-role", PLAINT_ROUTING_NAME_MAX);
     }
-    if (!valid_token(r->tier2_role)) {
-        return bad_token(err, "tier2-role");
+    if (!plaint_policy_names_is_token(r->tier2_role, PLAINT_ROUTING_NAME_MAX)) {
+        return plaint_policy_names_bad_token(err, "tier2-role", PLAINT_ROUTING_NAME_MAX);
     }
     c = find_checklist(p, r->checklist);
     if (c == NULL) {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/policy_names.h"
+
 static const char *const LEVEL_NAMES[PLAINT_SEVERITY_LEVELS] = {"low", "medium", "high",
                                                                 "critical"};
 static const char *const URGENCY_NAMES[PLAINT_SEVERITY_URGENCIES] = {"low", "normal", "high",
@@ -46,58 +48,6 @@ int plaint_severity_policy_new(plaint_severity_policy **out, plaint_error *err)
 void plaint_severity_policy_free(plaint_severity_policy *p)
 {
     free(p);
-}
-
-/* 1..max characters of [a-z0-9._-] starting with a letter. */
-static int valid_token(const char *s, size_t max)
-{
-    size_t i;
-
-    if (s == NULL || s[0] < 'a' || s[0] > 'z') {
-        return 0;
-    }
-    for (i = 0; s[i] != '\0'; i++) {
-        char c = s[i];
-        if (i >= max || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-                          c == '_' || c == '-')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* 1..max bytes, no control characters, no space at either end. */
-static int valid_text(const char *s, size_t max)
-{
-    size_t n;
-    size_t i;
-
-    if (s == NULL) {
-        return 0;
-    }
-    n = strlen(s);
-    if (n == 0 || n > max || s[0] == ' ' || s[n - 1] == ' ') {
-        return 0;
-    }
-    for (i = 0; i < n; i++) {
-        unsigned char b = (unsigned char)s[i];
-        if (b < 0x20 || b == 0x7f) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Copies an untrusted name for a message: at most 32 bytes, control characters as '?'. */
-static void safe_copy(char out[33], const char *s)
-{
-    size_t i;
-
-    for (i = 0; s != NULL && i < 32 && s[i] != '\0'; i++) {
-        unsigned char b = (unsigned char)s[i];
-        out[i] = (b < 0x20 || b == 0x7f) ? '?' : s[i];
-    }
-    out[i] = '\0';
 }
 
 static int check_points(int points, const char *field, plaint_error *err)
@@ -154,7 +104,7 @@ int plaint_severity_add_category(plaint_severity_policy *p, const char *name, in
     category_slot *slot;
     int rc;
 
-    if (!valid_text(name, PLAINT_SEVERITY_CATEGORY_MAX)) {
+    if (!plaint_policy_names_is_text(name, PLAINT_SEVERITY_CATEGORY_MAX, 1)) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "name", 0, 0,
                                    "a category name is 1 to %d bytes without control characters "
                                    "or spaces at either end",
@@ -276,7 +226,7 @@ static int is_public_channel(const plaint_severity_policy *p, const char *channe
 int plaint_severity_add_public_channel(plaint_severity_policy *p, const char *channel,
                                        plaint_error *err)
 {
-    if (!valid_token(channel, PLAINT_SEVERITY_CHANNEL_MAX)) {
+    if (!plaint_policy_names_is_token(channel, PLAINT_SEVERITY_CHANNEL_MAX)) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "name", 0, 0,
                                    "a channel name is 1 to %d characters of a-z 0-9 . _ - "
                                    "starting with a letter",
@@ -396,7 +346,7 @@ int plaint_severity_compute(plaint_severity_result *out, const plaint_severity_p
     }
     u = urgency_index(in->urgency);
     if (u < 0) {
-        safe_copy(name, in->urgency);
+        plaint_policy_names_copy_safe(name, sizeof(name), in->urgency);
         return plaint_error_set_at(err, PLAINT_EINVALID, "urgency", 0, 0,
                                    "unknown urgency%s%s%s: it is low, normal, high or critical",
                                    in->urgency != NULL ? " \"" : "", name,
@@ -404,7 +354,7 @@ int plaint_severity_compute(plaint_severity_result *out, const plaint_severity_p
     }
     has_currency = in->currency != NULL && in->currency[0] != '\0';
     if (has_currency && strcmp(in->currency, p->currency) != 0) {
-        safe_copy(name, in->currency);
+        plaint_policy_names_copy_safe(name, sizeof(name), in->currency);
         return plaint_error_set_at(err, PLAINT_EINVALID, "currency", 0, 0,
                                    "lifetime value in %.8s, but the severity policy's bands are "
                                    "in %s",
@@ -457,7 +407,7 @@ int plaint_severity_level_parse(plaint_severity_level *out, const char *name, pl
             return 0;
         }
     }
-    safe_copy(safe, name);
+    plaint_policy_names_copy_safe(safe, sizeof(safe), name);
     return plaint_error_set_at(err, PLAINT_EINVALID, "level", 0, 0,
                                "unknown severity level%s%s%s: it is low, medium, high or "
                                "critical",

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/policy_names.h"
+
 typedef struct target_slot {
     char id[PLAINT_SLA_ID_MAX + 1];
     char category[PLAINT_SLA_CATEGORY_MAX + 1];
@@ -77,60 +79,18 @@ int plaint_sla_add_calendar(plaint_sla_policy *p, plaint_bizcal *cal, plaint_err
     return 0;
 }
 
-/* Copies an untrusted string for a message: at most 63 bytes, control characters as '?'. */
-static void safe_copy(char out[64], const char *s)
-{
-    size_t i;
-
-    for (i = 0; s != NULL && i < 63 && s[i] != '\0'; i++) {
-        unsigned char b = (unsigned char)s[i];
-        out[i] = (b < 0x20 || b == 0x7f) ? '?' : s[i];
-    }
-    out[i] = '\0';
-}
-
 int plaint_sla_set_default_calendar(plaint_sla_policy *p, const char *id, plaint_error *err)
 {
     const plaint_bizcal *c = plaint_sla_calendar(p, id);
     char name[64];
 
     if (c == NULL) {
-        safe_copy(name, id);
+        plaint_policy_names_copy_safe(name, sizeof(name), id);
         return plaint_error_set_at(err, PLAINT_EINVALID, "calendar", 0, 0, "unknown calendar '%s'",
                                    name);
     }
     p->default_calendar = c;
     return 0;
-}
-
-static int valid_id(const char *s)
-{
-    size_t i;
-
-    if (s == NULL || s[0] < 'a' || s[0] > 'z') {
-        return 0;
-    }
-    for (i = 0; s[i] != '\0'; i++) {
-        char c = s[i];
-        if (i >= PLAINT_SLA_ID_MAX || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                                        c == '.' || c == '_' || c == '-')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int valid_category(const char *s)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0'; i++) {
-        unsigned char b = (unsigned char)s[i];
-        if (i >= PLAINT_SLA_CATEGORY_MAX || b < 0x20 || b == 0x7f) {
-            return 0;
-        }
-    }
-    return i > 0 && s[0] != ' ' && s[i - 1] != ' ';
 }
 
 /* A timer: unset (if allowed), or a count within the unit's limits. */
@@ -175,7 +135,7 @@ static int fill_slot(target_slot *slot, const plaint_sla_policy *p, const plaint
     char name[64];
     int rc;
 
-    if (t == NULL || !valid_id(t->id)) {
+    if (t == NULL || !plaint_policy_names_is_token(t->id, PLAINT_SLA_ID_MAX)) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "id", 0, 0,
                                    "a target id is 1 to %d characters of a-z 0-9 . _ - starting "
                                    "with a letter",
@@ -185,7 +145,8 @@ static int fill_slot(target_slot *slot, const plaint_sla_policy *p, const plaint
         return plaint_error_set_at(err, PLAINT_EINVALID, "severity", 0, 0,
                                    "target %s: unknown severity", t->id);
     }
-    if (t->category != NULL && !valid_category(t->category)) {
+    if (t->category != NULL &&
+        !plaint_policy_names_is_text(t->category, PLAINT_SLA_CATEGORY_MAX, 1)) {
         return plaint_error_set_at(err, PLAINT_EINVALID, "category", 0, 0,
                                    "target %s: a category is 1 to %d bytes without control "
                                    "characters or leading or trailing spaces",
@@ -199,7 +160,7 @@ static int fill_slot(target_slot *slot, const plaint_sla_policy *p, const plaint
     if (t->calendar != NULL) {
         slot->cal = plaint_sla_calendar(p, t->calendar);
         if (slot->cal == NULL) {
-            safe_copy(name, t->calendar);
+            plaint_policy_names_copy_safe(name, sizeof(name), t->calendar);
             return plaint_error_set_at(err, PLAINT_EINVALID, "calendar", 0, 0,
                                        "target %s: unknown calendar '%s'", t->id, name);
         }
@@ -422,7 +383,7 @@ static int parse_level(plaint_sla_severity *out, const char *severity_level, pla
     }
     if (plaint_sla_severity_parse(out, severity_level, NULL) < 0 ||
         *out == PLAINT_SLA_SEVERITY_ANY) {
-        safe_copy(name, severity_level);
+        plaint_policy_names_copy_safe(name, sizeof(name), severity_level);
         return plaint_error_set_at(err, PLAINT_EINVALID, "severity", 0, 0,
                                    "unknown severity level '%s' (low, medium, high or critical)",
                                    name);

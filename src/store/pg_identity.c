@@ -259,3 +259,16 @@ int plaint_identity_set_policy_hash(int *changed, plaint_db *db, const char *nam
     *changed = n > 0;
     return rc;
 }
+
+int plaint_identity_policy_hash_is(int *same, plaint_db *db, const char *name,
+                                   const char *sha256, plaint_error *err)
+{
+    const char *vals[2] = {name, sha256};
+    int n = 0;
+    int rc = exec_params(db,
+                         "SELECT 1 FROM plaint.policy_state WHERE name = $1 AND sha256 = $2",
+                         2, vals, "read policy hash", &n, err);
+
+    *same = n > 0;
+    return rc;
+}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fuzz_helpers.h"
 #include "plaint/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -11,19 +12,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[] = "/tmp/plaint-fuzz-config-XXXXXX";
-    int fd = mkstemp(path);
     plaint_config cfg;
     plaint_config_flags flags = {path, "/tmp", NULL};
     plaint_error err;
 
-    if (fd < 0) {
+    if (fuzz_write_temp(path, data, size) != 0) {
         return 0;
     }
-    if (write(fd, data, size) == (ssize_t)size) {
-        plaint_error_init(&err);
-        (void)plaint_config_load(&cfg, &flags, &err);
-    }
-    close(fd);
+    plaint_error_init(&err);
+    (void)plaint_config_load(&cfg, &flags, &err);
     unlink(path);
     return 0;
 }

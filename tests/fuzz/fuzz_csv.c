@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plaint/build_info.h"
+#include "fuzz_helpers.h"
 #include "plaint/intake.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,55 +34,6 @@ typedef struct counts {
     int64_t last_row;
 } counts;
 
-/* 1 if s is valid UTF-8 (no overlongs, surrogates or code points over U+10FFFF); written
- * here rather than shared so that the check does not trust the code under test. */
-static int utf8_ok(const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-
-    while (*u != 0) {
-        unsigned c = *u;
-        unsigned cp;
-        int n;
-        int k;
-        if (c < 0x80) {
-            u++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        for (k = 1; k <= n; k++) {
-            if ((u[k] & 0xc0) != 0x80) {
-                return 0;
-            }
-            cp = (cp << 6) | (u[k] & 0x3fu);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff)) {
-            return 0;
-        }
-        u += n + 1;
-    }
-    return 1;
-}
-
-static void check_text(const char *s)
-{
-    if (s == NULL || !utf8_ok(s)) {
-        abort();
-    }
-}
-
 static int on_row(const plaint_intake *rec, const plaint_intake_pos *pos, void *arg,
                   plaint_error *err)
 {
@@ -98,13 +49,13 @@ static int on_row(const plaint_intake *rec, const plaint_intake_pos *pos, void *
         pos->column != 0 || pos->row <= c->last_row) {
         abort();
     }
-    check_text(rec->external_id);
-    check_text(rec->category);
-    check_text(rec->narrative);
-    check_text(rec->company);
+    fuzz_check_text(rec->external_id);
+    fuzz_check_text(rec->category);
+    fuzz_check_text(rec->narrative);
+    fuzz_check_text(rec->company);
     for (i = 0; i < rec->extra_count; i++) {
-        check_text(rec->extras[i].name);
-        check_text(rec->extras[i].value);
+        fuzz_check_text(rec->extras[i].name);
+        fuzz_check_text(rec->extras[i].value);
     }
     c->last_row = pos->row;
     c->good++;
@@ -159,37 +110,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static plaint_mapping *cfpb;
     static plaint_mapping *small;
     char path[] = "/tmp/plaint-fuzz-csv-XXXXXX";
-    int fd;
 
     if (cfpb == NULL) {
-        const char *src = getenv("PLAINT_SOURCE_DIR");
-        char base[4096];
         char xsd[4200];
         char xml[4200];
         char tmp[] = "/tmp/plaint-fuzz-csv-map-XXXXXX";
-        int mfd;
-        snprintf(base, sizeof(base), "%s", src != NULL ? src : PLAINT_DEFAULT_SCHEMA_DIR "/../..");
-        snprintf(xsd, sizeof(xsd), "%s/schemas/xml/mapping.xsd", base);
-        snprintf(xml, sizeof(xml), "%s/reports/mappings/cfpb.xml", base);
+        fuzz_source_path(xsd, sizeof(xsd), "schemas/xml/mapping.xsd");
+        fuzz_source_path(xml, sizeof(xml), "reports/mappings/cfpb.xml");
         cfpb = load(xml, xsd);
-        mfd = mkstemp(tmp);
-        if (mfd < 0 || write(mfd, SMALL_MAPPING, sizeof(SMALL_MAPPING) - 1) !=
-                           (ssize_t)(sizeof(SMALL_MAPPING) - 1)) {
+        if (fuzz_write_temp(tmp, SMALL_MAPPING, sizeof(SMALL_MAPPING) - 1) != 0) {
             abort();
         }
-        close(mfd);
         small = load(tmp, xsd);
         unlink(tmp);
     }
-    fd = mkstemp(path);
-    if (fd < 0) {
+    if (fuzz_write_temp(path, data, size) != 0) {
         return 0;
     }
-    if (write(fd, data, size) == (ssize_t)size) {
-        run(small, path);
-        run(cfpb, path);
-    }
-    close(fd);
+    run(small, path);
+    run(cfpb, path);
     unlink(path);
     return 0;
 }

@@ -2,11 +2,9 @@
  * crash, and a policy it accepts must give consistent deadlines for every severity at fixed
  * receipt times. */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
-#include "plaint/build_info.h"
+#include "fuzz_helpers.h"
 #include "plaint/sla.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,36 +45,20 @@ static void check_policy(const plaint_sla_policy *p)
     }
 }
 
+/* Loads, checks and frees one policy (see fuzz_policy_fn). */
+static int load_and_check(const char *path, const char *xsd, plaint_error *err)
+{
+    plaint_sla_policy *p = NULL;
+    int rc = plaint_policy_load_sla(&p, NULL, path, xsd, err);
+
+    if (rc == 0) {
+        check_policy(p);
+    }
+    plaint_sla_policy_free(p);
+    return rc;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char xsd[4096];
-    char path[] = "/tmp/plaint-fuzz-sla-XXXXXX";
-    plaint_sla_policy *p = NULL;
-    plaint_error err;
-    int fd;
-
-    if (xsd[0] == '\0') {
-        const char *src = getenv("PLAINT_SOURCE_DIR");
-        if (src != NULL) {
-            snprintf(xsd, sizeof(xsd), "%s/schemas/xml/sla.xsd", src);
-        } else {
-            snprintf(xsd, sizeof(xsd), "%s/../xml/sla.xsd", PLAINT_DEFAULT_SCHEMA_DIR);
-        }
-    }
-    fd = mkstemp(path);
-    if (fd < 0) {
-        return 0;
-    }
-    if (write(fd, data, size) == (ssize_t)size) {
-        plaint_error_init(&err);
-        if (plaint_policy_load_sla(&p, NULL, path, xsd, &err) == 0) {
-            check_policy(p);
-        } else if (err.code == PLAINT_ENOTFOUND || err.code == PLAINT_EIO) {
-            abort(); /* the schema is missing: the run would test nothing */
-        }
-        plaint_sla_policy_free(p);
-    }
-    close(fd);
-    unlink(path);
-    return 0;
+    return fuzz_policy_input("sla", load_and_check, data, size);
 }

@@ -10,39 +10,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-#include "plaint/build_info.h"
 #include "plaint/digest.h"
 #include "plaint/escalation.h"
+#include "unit_helpers.h"
 
 typedef struct fixture {
     plaint_escalation_policy *policy; /* the shipped policy */
-    char xsd[4096];
-    char dir[64]; /* temporary directory for test files */
+    unit_policy_files files;
 } fixture;
 
 static int setup(void **state)
 {
-    const char *src = getenv("PLAINT_SOURCE_DIR");
-    char xml[4096];
     plaint_error err;
     fixture *f = calloc(1, sizeof(*f));
 
     assert_non_null(f);
-    if (src == NULL) {
-        /* run outside ctest: the source tree this binary was configured from */
-        src = PLAINT_DEFAULT_SCHEMA_DIR "/../..";
-    }
-    snprintf(xml, sizeof(xml), "%s/policies/escalation.xml", src);
-    snprintf(f->xsd, sizeof(f->xsd), "%s/schemas/xml/escalation.xsd", src);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/plaint-escalation-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    unit_policy_files_init(&f->files, "escalation");
     plaint_error_init(&err);
-    if (plaint_policy_load_escalation(&f->policy, NULL, xml, f->xsd, &err) != 0) {
-        fail_msg("loading %s: %s", xml, err.message);
+    if (plaint_policy_load_escalation(&f->policy, NULL, f->files.xml, f->files.xsd, &err) != 0) {
+        fail_msg("loading %s: %s", f->files.xml, err.message);
     }
     *state = f;
     return 0;
@@ -51,15 +40,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[256];
 
     if (f == NULL) {
         return 0;
     }
     plaint_escalation_policy_free(f->policy);
-    /* the directory holds only files this test wrote */
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
+    unit_policy_files_clear(&f->files);
     free(f);
     return 0;
 }
@@ -471,37 +457,23 @@ static void test_builder_errors(void **state)
     plaint_escalation_policy_free(NULL);
 }
 
-/* Writes text to f->dir/name; returns the path in path. */
-static void write_file(char *path, size_t cap, const fixture *f, const char *name, const char *text)
+/* plaint_policy_load_escalation reduced to its outcome (see unit_policy_load_fn). */
+static int load_escalation(int *loaded, const char *path, const char *xsd, plaint_error *err)
 {
-    FILE *fp;
+    plaint_escalation_policy *p = NULL;
+    int rc = plaint_policy_load_escalation(&p, NULL, path, xsd, err);
 
-    assert_true((size_t)snprintf(path, cap, "%s/%s", f->dir, name) < cap);
-    fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-    assert_int_equal(fclose(fp), 0);
+    *loaded = p != NULL;
+    plaint_escalation_policy_free(p);
+    return rc;
 }
 
+/* Loads text as a policy and expects code with want in the message, which names the file and
+ * line first, and err.line == line. */
 static void expect_refused(const fixture *f, const char *name, const char *text, int code,
                            const char *want, unsigned long line)
 {
-    char path[4096];
-    plaint_escalation_policy *p = NULL;
-    plaint_error err;
-    int rc;
-
-    write_file(path, sizeof(path), f, name, text);
-    plaint_error_init(&err);
-    rc = plaint_policy_load_escalation(&p, NULL, path, f->xsd, &err);
-    print_message("%s: %s [line %lu]\n", name, err.message, err.line);
-    assert_int_equal(rc, code);
-    assert_null(p);
-    assert_memory_equal(err.message, path, strlen(path)); /* names the file */
-    if (strstr(err.message, want) == NULL) {
-        fail_msg("%s: message \"%s\" lacks \"%s\"", name, err.message, want);
-    }
-    assert_int_equal(err.line, line);
+    unit_policy_expect_refused(&f->files, load_escalation, name, text, code, want, line);
 }
 
 #define HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -537,8 +509,8 @@ static void test_load_minimal_and_digest(void **state)
     plaint_escalation_policy *p = NULL;
     plaint_escalation_facts x;
 
-    write_file(path, sizeof(path), f, "minimal.xml", text);
-    assert_int_equal(plaint_policy_load_escalation(&p, h, path, f->xsd, NULL), 0);
+    unit_policy_write(path, sizeof(path), &f->files, "minimal.xml", text);
+    assert_int_equal(plaint_policy_load_escalation(&p, h, path, f->files.xsd, NULL), 0);
     assert_int_equal(plaint_sha256_digest(want, text, strlen(text), NULL), 0);
     assert_memory_equal(h, want, PLAINT_HASH_LEN);
     assert_int_equal(plaint_escalation_repeat_window_days(p), 14);
@@ -550,8 +522,9 @@ static void test_load_minimal_and_digest(void **state)
     plaint_escalation_policy_free(p);
 
     /* no rules at all is a valid policy that never escalates */
-    write_file(path, sizeof(path), f, "no-rules.xml", HEAD OPEN PRELUDE "  <rules/>\n" CLOSE);
-    assert_int_equal(plaint_policy_load_escalation(&p, NULL, path, f->xsd, NULL), 0);
+    unit_policy_write(path, sizeof(path), &f->files, "no-rules.xml",
+                      HEAD OPEN PRELUDE "  <rules/>\n" CLOSE);
+    assert_int_equal(plaint_policy_load_escalation(&p, NULL, path, f->files.xsd, NULL), 0);
     x = facts("critical", 100, "final_response", "gold", "Mortgage", "social", 9);
     expect_decision(p, &x, NULL, "");
     plaint_escalation_policy_free(p);

@@ -8,40 +8,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-#include "plaint/build_info.h"
 #include "plaint/digest.h"
 #include "plaint/policy_xml.h"
 #include "plaint/retention.h"
+#include "unit_helpers.h"
 
 typedef struct fixture {
     plaint_retention_policy *policy; /* the shipped policy */
-    char xsd[4096];
-    char dir[64]; /* temporary directory for test files */
+    unit_policy_files files;
 } fixture;
 
 static int setup(void **state)
 {
-    const char *src = getenv("PLAINT_SOURCE_DIR");
-    char xml[4096];
     plaint_error err;
     fixture *f = calloc(1, sizeof(*f));
 
     assert_non_null(f);
-    if (src == NULL) {
-        /* run outside ctest: the source tree this binary was configured from */
-        src = PLAINT_DEFAULT_SCHEMA_DIR "/../..";
-    }
-    snprintf(xml, sizeof(xml), "%s/policies/retention.xml", src);
-    snprintf(f->xsd, sizeof(f->xsd), "%s/schemas/xml/retention.xsd", src);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/plaint-retention-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    unit_policy_files_init(&f->files, "retention");
     plaint_error_init(&err);
-    if (plaint_policy_load_retention(&f->policy, NULL, xml, f->xsd, &err) != 0) {
-        fail_msg("loading %s: %s", xml, err.message);
+    if (plaint_policy_load_retention(&f->policy, NULL, f->files.xml, f->files.xsd, &err) != 0) {
+        fail_msg("loading %s: %s", f->files.xml, err.message);
     }
     *state = f;
     return 0;
@@ -50,15 +39,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[256];
 
     if (f == NULL) {
         return 0;
     }
     plaint_retention_policy_free(f->policy);
-    /* the directory holds only files this test wrote */
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
+    unit_policy_files_clear(&f->files);
     free(f);
     return 0;
 }
@@ -94,40 +80,23 @@ static void test_shipped_policy(void **state)
     }
 }
 
-/* Writes len bytes to f->dir/name; returns the path in path. */
-static void write_file(char *path, size_t cap, const fixture *f, const char *name, const char *data,
-                       size_t len)
+/* plaint_policy_load_retention reduced to its outcome (see unit_policy_load_fn). */
+static int load_retention(int *loaded, const char *path, const char *xsd, plaint_error *err)
 {
-    FILE *fp;
+    plaint_retention_policy *p = NULL;
+    int rc = plaint_policy_load_retention(&p, NULL, path, xsd, err);
 
-    assert_true((size_t)snprintf(path, cap, "%s/%s", f->dir, name) < cap);
-    fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, len, fp), len);
-    assert_int_equal(fclose(fp), 0);
+    *loaded = p != NULL;
+    plaint_retention_policy_free(p);
+    return rc;
 }
 
-/* Loads text as a policy and expects code with want in the message, the file named first, and
- * err.line == line. */
+/* Loads text as a policy and expects code with want in the message, which names the file and
+ * line first, and err.line == line. */
 static void expect_refused(const fixture *f, const char *name, const char *text, int code,
                            const char *want, unsigned long line)
 {
-    char path[4096];
-    plaint_retention_policy *p = NULL;
-    plaint_error err;
-    int rc;
-
-    write_file(path, sizeof(path), f, name, text, strlen(text));
-    plaint_error_init(&err);
-    rc = plaint_policy_load_retention(&p, NULL, path, f->xsd, &err);
-    print_message("%s: %s [line %lu]\n", name, err.message, err.line);
-    assert_int_equal(rc, code);
-    assert_null(p);
-    assert_memory_equal(err.message, path, strlen(path)); /* names the file */
-    if (strstr(err.message, want) == NULL) {
-        fail_msg("%s: message \"%s\" lacks \"%s\"", name, err.message, want);
-    }
-    assert_int_equal(err.line, line);
+    unit_policy_expect_refused(&f->files, load_retention, name, text, code, want, line);
 }
 
 #define HEAD  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -150,8 +119,8 @@ static void test_minimal_policy_and_digest(void **state)
     plaint_retention_policy *p = NULL;
     const plaint_retention_class *c;
 
-    write_file(path, sizeof(path), f, "minimal.xml", MINIMAL, strlen(MINIMAL));
-    assert_int_equal(plaint_policy_load_retention(&p, h, path, f->xsd, NULL), 0);
+    unit_policy_write(path, sizeof(path), &f->files, "minimal.xml", MINIMAL);
+    assert_int_equal(plaint_policy_load_retention(&p, h, path, f->files.xsd, NULL), 0);
     assert_int_equal(plaint_sha256_digest(want, MINIMAL, strlen(MINIMAL), NULL), 0);
     assert_memory_equal(h, want, PLAINT_HASH_LEN);
     assert_int_equal(plaint_retention_count_classes(p), 2);
@@ -248,8 +217,9 @@ static void test_malformed_refused(void **state)
                    PLAINT_EINVALID, "Opening and ending tag mismatch", 4);
     expect_refused(f, "empty.xml", "", PLAINT_EINVALID, "policy file is empty", 0);
     plaint_error_init(&err);
-    snprintf(path, sizeof(path), "%s/absent.xml", f->dir);
-    assert_int_equal(plaint_policy_load_retention(&p, NULL, path, f->xsd, &err), PLAINT_ENOTFOUND);
+    snprintf(path, sizeof(path), "%s/absent.xml", f->files.dir);
+    assert_int_equal(plaint_policy_load_retention(&p, NULL, path, f->files.xsd, &err),
+                     PLAINT_ENOTFOUND);
     assert_null(p);
 }
 

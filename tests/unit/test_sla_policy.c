@@ -9,42 +9,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "plaint/bizcal.h"
-#include "plaint/build_info.h"
 #include "plaint/digest.h"
 #include "plaint/sla.h"
+#include "unit_helpers.h"
 
 #define US 1000000LL
 
 typedef struct fixture {
     plaint_sla_policy *policy; /* the shipped policy */
-    char xsd[4096];
-    char dir[64]; /* temporary directory for test files */
+    unit_policy_files files;
 } fixture;
 
 static int setup(void **state)
 {
-    const char *src = getenv("PLAINT_SOURCE_DIR");
-    char xml[4096];
     plaint_error err;
     fixture *f = calloc(1, sizeof(*f));
 
     assert_non_null(f);
-    if (src == NULL) {
-        /* run outside ctest: the source tree this binary was configured from */
-        src = PLAINT_DEFAULT_SCHEMA_DIR "/../..";
-    }
-    snprintf(xml, sizeof(xml), "%s/policies/sla.xml", src);
-    snprintf(f->xsd, sizeof(f->xsd), "%s/schemas/xml/sla.xsd", src);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/plaint-sla-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    unit_policy_files_init(&f->files, "sla");
     plaint_error_init(&err);
-    if (plaint_policy_load_sla(&f->policy, NULL, xml, f->xsd, &err) != 0) {
-        fail_msg("loading %s: %s", xml, err.message);
+    if (plaint_policy_load_sla(&f->policy, NULL, f->files.xml, f->files.xsd, &err) != 0) {
+        fail_msg("loading %s: %s", f->files.xml, err.message);
     }
     *state = f;
     return 0;
@@ -53,15 +42,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[256];
 
     if (f == NULL) {
         return 0;
     }
     plaint_sla_policy_free(f->policy);
-    /* the directory holds only files this test wrote */
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
+    unit_policy_files_clear(&f->files);
     free(f);
     return 0;
 }
@@ -627,45 +613,23 @@ static void test_severity_names(void **state)
 
 /* ---------------------------------------------------------------- the loader */
 
-static void write_file(char *path, size_t cap, const fixture *f, const char *name, const char *data,
-                       size_t len)
+/* plaint_policy_load_sla reduced to its outcome (see unit_policy_load_fn). */
+static int load_sla(int *loaded, const char *path, const char *xsd, plaint_error *err)
 {
-    FILE *fp;
+    plaint_sla_policy *p = NULL;
+    int rc = plaint_policy_load_sla(&p, NULL, path, xsd, err);
 
-    assert_true((size_t)snprintf(path, cap, "%s/%s", f->dir, name) < cap);
-    fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, len, fp), len);
-    assert_int_equal(fclose(fp), 0);
+    *loaded = p != NULL;
+    plaint_sla_policy_free(p);
+    return rc;
 }
 
-/* Loads text as a policy and expects code with want in the message, the file named first, and
- * err.line == line. */
+/* Loads text as a policy and expects code with want in the message, which names the file and
+ * line first, and err.line == line. */
 static void expect_refused(const fixture *f, const char *name, const char *text, int code,
                            const char *want, unsigned long line)
 {
-    char path[4096];
-    char prefix[4200];
-    plaint_sla_policy *p = NULL;
-    plaint_error err;
-    int rc;
-
-    write_file(path, sizeof(path), f, name, text, strlen(text));
-    plaint_error_init(&err);
-    rc = plaint_policy_load_sla(&p, NULL, path, f->xsd, &err);
-    print_message("%s: %s [line %lu]\n", name, err.message, err.line);
-    assert_int_equal(rc, code);
-    assert_null(p);
-    /* names the file and the line */
-    snprintf(prefix, sizeof(prefix), "%s:%lu: ", path, line);
-    if (strncmp(err.message, prefix, strlen(prefix)) != 0 && line != 0) {
-        fail_msg("%s: message \"%s\" does not start with \"%s\"", name, err.message, prefix);
-    }
-    assert_memory_equal(err.message, path, strlen(path));
-    if (strstr(err.message, want) == NULL) {
-        fail_msg("%s: message \"%s\" lacks \"%s\"", name, err.message, want);
-    }
-    assert_int_equal(err.line, line);
+    unit_policy_expect_refused(&f->files, load_sla, name, text, code, want, line);
 }
 
 #define HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -698,8 +662,8 @@ static void test_minimal_policy_and_digest(void **state)
     const plaint_sla_target *t;
     plaint_sla_deadlines d;
 
-    write_file(path, sizeof(path), f, "minimal.xml", MINIMAL, strlen(MINIMAL));
-    assert_int_equal(plaint_policy_load_sla(&p, h, path, f->xsd, NULL), 0);
+    unit_policy_write(path, sizeof(path), &f->files, "minimal.xml", MINIMAL);
+    assert_int_equal(plaint_policy_load_sla(&p, h, path, f->files.xsd, NULL), 0);
     assert_int_equal(plaint_sha256_digest(want, MINIMAL, strlen(MINIMAL), NULL), 0);
     assert_memory_equal(h, want, PLAINT_HASH_LEN);
     c = plaint_sla_default_calendar(p);
@@ -923,10 +887,10 @@ static void test_missing_files(void **state)
     plaint_error err;
 
     plaint_error_init(&err);
-    snprintf(path, sizeof(path), "%s/absent.xml", f->dir);
-    assert_int_equal(plaint_policy_load_sla(&p, NULL, path, f->xsd, &err), PLAINT_ENOTFOUND);
+    snprintf(path, sizeof(path), "%s/absent.xml", f->files.dir);
+    assert_int_equal(plaint_policy_load_sla(&p, NULL, path, f->files.xsd, &err), PLAINT_ENOTFOUND);
     assert_null(p);
-    write_file(path, sizeof(path), f, "ok.xml", MINIMAL, strlen(MINIMAL));
+    unit_policy_write(path, sizeof(path), &f->files, "ok.xml", MINIMAL);
     assert_int_equal(plaint_policy_load_sla(&p, NULL, path, "/nonexistent/sla.xsd", &err),
                      PLAINT_ENOTFOUND);
     assert_null(p);

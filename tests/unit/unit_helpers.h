@@ -1,4 +1,5 @@
-/* Helpers shared by the unit tests of the ledger core: hex assertions, keys and test events.
+/* Helpers shared by the unit tests: hex assertions, keys and test events for the ledger core;
+ * source-tree paths, temporary directories and refused-file checks for the policy loaders.
  * Header-only (static inline) because tests/CMakeLists.txt builds one executable per test_*.c. */
 #ifndef PLAINT_TESTS_UNIT_HELPERS_H
 #define PLAINT_TESTS_UNIT_HELPERS_H
@@ -7,13 +8,18 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "plaint/buf.h"
+#include "plaint/build_info.h"
 #include "plaint/chain.h"
 #include "plaint/digest.h"
+#include "plaint/error.h"
 #include "plaint/sign.h"
 
 /* Decodes exactly len bytes from hex, failing the test on bad input. */
@@ -82,6 +88,93 @@ static inline void unit_event_set(plaint_event *ev, const char *case_id, int64_t
     ev->time_us = time_us;
     ev->payload = payload;
     ev->payload_len = strlen(payload);
+}
+
+/* ---------------------------------------------------------------- policy loaders */
+
+/* The files a policy loader test works with. */
+typedef struct unit_policy_files {
+    char xml[4096]; /* the shipped policies/<name>.xml */
+    char xsd[4096]; /* schemas/xml/<name>.xsd */
+    char dir[64];   /* a fresh temporary directory for the test's own policy files */
+} unit_policy_files;
+
+/* Fills pf for the policy called name ("severity": policies/severity.xml) in the source tree
+ * named by PLAINT_SOURCE_DIR (set by ctest) and creates /tmp/plaint-<name>-XXXXXX. */
+static inline void unit_policy_files_init(unit_policy_files *pf, const char *name)
+{
+    const char *src = getenv("PLAINT_SOURCE_DIR");
+
+    if (src == NULL) {
+        /* run outside ctest: the source tree this binary was configured from */
+        src = PLAINT_DEFAULT_SCHEMA_DIR "/../..";
+    }
+    assert_true((size_t)snprintf(pf->xml, sizeof(pf->xml), "%s/policies/%s.xml", src, name) <
+                sizeof(pf->xml));
+    assert_true((size_t)snprintf(pf->xsd, sizeof(pf->xsd), "%s/schemas/xml/%s.xsd", src, name) <
+                sizeof(pf->xsd));
+    assert_true((size_t)snprintf(pf->dir, sizeof(pf->dir), "/tmp/plaint-%s-XXXXXX", name) <
+                sizeof(pf->dir));
+    assert_non_null(mkdtemp(pf->dir));
+}
+
+/* Removes pf->dir and everything in it. */
+static inline void unit_policy_files_clear(const unit_policy_files *pf)
+{
+    char cmd[256];
+
+    /* the directory holds only files this test wrote */
+    assert_true((size_t)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pf->dir) < sizeof(cmd));
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Writes text to pf->dir/name; returns the path in path. */
+static inline void unit_policy_write(char *path, size_t cap, const unit_policy_files *pf,
+                                     const char *name, const char *text)
+{
+    FILE *fp;
+
+    assert_true((size_t)snprintf(path, cap, "%s/%s", pf->dir, name) < cap);
+    fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* One policy loader reduced to its outcome: loads path against xsd, frees the policy at once,
+ * sets *loaded to whether a policy was handed out and returns the loader's code. */
+typedef int (*unit_policy_load_fn)(int *loaded, const char *path, const char *xsd,
+                                   plaint_error *err);
+
+/* Writes text to pf->dir/name, loads it with load and expects code, no policy, a message that
+ * starts "<path>:<line>: " (just "<path>" when line is 0) and contains want, and
+ * err.line == line. */
+static inline void unit_policy_expect_refused(const unit_policy_files *pf, unit_policy_load_fn load,
+                                              const char *name, const char *text, int code,
+                                              const char *want, unsigned long line)
+{
+    char path[4096];
+    char prefix[4200];
+    plaint_error err;
+    int loaded = 0;
+    int rc;
+
+    unit_policy_write(path, sizeof(path), pf, name, text);
+    plaint_error_init(&err);
+    rc = load(&loaded, path, pf->xsd, &err);
+    print_message("%s: %s [line %lu]\n", name, err.message, err.line);
+    assert_int_equal(rc, code);
+    assert_false(loaded);
+    /* names the file and the line */
+    snprintf(prefix, sizeof(prefix), "%s:%lu: ", path, line);
+    if (strncmp(err.message, prefix, strlen(prefix)) != 0 && line != 0) {
+        fail_msg("%s: message \"%s\" does not start with \"%s\"", name, err.message, prefix);
+    }
+    assert_memory_equal(err.message, path, strlen(path));
+    if (strstr(err.message, want) == NULL) {
+        fail_msg("%s: message \"%s\" lacks \"%s\"", name, err.message, want);
+    }
+    assert_int_equal(err.line, line);
 }
 
 #endif
