@@ -102,6 +102,8 @@ extern const plaint_cmd plaint_cmd_order[];
 extern const plaint_cmd plaint_cmd_outbox[];
 extern const plaint_cmd plaint_cmd_sla[];
 extern const plaint_cmd plaint_cmd_import[];
+int plaint_cmd_insights(plaint_cli *cli, int argc, char **argv);
+extern const char plaint_cmd_insights_help[];
 int plaint_cmd_replay(plaint_cli *cli, int argc, char **argv);
 extern const char plaint_cmd_replay_help[];
 int plaint_cmd_verify(plaint_cli *cli, int argc, char **argv);

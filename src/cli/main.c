@@ -29,6 +29,8 @@ static const plaint_cmd TOP[] = {
     {"outbox", "list and show queued customer notifications", NULL, NULL, plaint_cmd_outbox},
     {"import", "import complaints from CSV files and emails", NULL, NULL, plaint_cmd_import},
     {"sla", "escalate complaints whose SLA deadlines have passed", NULL, NULL, plaint_cmd_sla},
+    {"insights", "flag category spikes and public-channel complaints", plaint_cmd_insights_help,
+     plaint_cmd_insights, NULL},
     {"config", "show the effective configuration", NULL, NULL, plaint_cmd_config},
     {"keys", "manage the checkpoint signing key and the vault master keys", NULL, NULL,
      plaint_cmd_keys},
