@@ -19,4 +19,4 @@ chmod 711 "$PLAINT_HOME"
 
 $PLAINT db start
 $PLAINT db migrate
-exec bash scripts/demo-steps.sh
+PLAINT_BIN=$PLAINT exec bash scripts/demo-steps.sh

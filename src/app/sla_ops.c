@@ -41,25 +41,34 @@ static int open_states(char *out, size_t n)
     return 0;
 }
 
-static int escalate_one(int *done, plaint_db *db, const plaint_actor *actor,
-                        const plaint_handling_policies *pol, const json_t *b, plaint_error *err)
+/* Escalates one breach. The complaint's status and current escalation are read again under its
+ * lock: the breach list is one snapshot, and an earlier breach of the same complaint in this
+ * scan (both timers run out) may already have moved it. */
+static int escalate_locked(int *replayed, plaint_db *db, const plaint_actor *actor,
+                           const plaint_handling_policies *pol, const json_t *b,
+                           plaint_error *err)
 {
     plaint_event_list ev = PLAINT_EVENT_LIST_INIT;
     plaint_escalation_facts f;
     plaint_escalation_decision d;
     const char *ref = plaint_cj_str(b, "ref");
     const char *timer = plaint_cj_str(b, "timer");
-    const char *current = plaint_cj_str(b, "escalation");
+    const char *current;
     const char *target;
     char rules[512] = "";
     char key[160];
     plaint_wf_state st;
+    json_t *c = NULL;
     json_t *p;
     size_t i;
-    int replayed = 0;
-    int rc;
+    int rc = plaint_complaint_lock(db, ref, err);
 
-    *done = 0;
+    if (rc == 0) {
+        rc = plaint_complaint_get(&c, db, ref, err);
+    }
+    if (rc != 0) {
+        return rc;
+    }
     memset(&f, 0, sizeof(f));
     f.severity_level = plaint_cj_str(b, "severity_level");
     f.severity_score = (int)json_integer_value(json_object_get(b, "severity_score"));
@@ -70,9 +79,11 @@ static int escalate_one(int *done, plaint_db *db, const plaint_actor *actor,
     f.recent_complaints = 1;
     rc = plaint_escalation_decide(&d, pol->escalation, &f, err);
     if (rc != 0 || !d.escalate) {
+        json_decref(c);
         return rc;
     }
     /* never down the path: a case already higher stays where it is, the breach still noted */
+    current = plaint_cj_str(c, "escalation");
     target = d.target;
     if (current != NULL && plaint_escalation_level(pol->escalation, current) >
                                plaint_escalation_level(pol->escalation, target)) {
@@ -87,22 +98,29 @@ static int escalate_one(int *done, plaint_db *db, const plaint_actor *actor,
     p = json_pack("{s:s, s:s, s:s, s:O}", "target", target, "rules", rules, "timer", timer,
                   "due", json_object_get(b, "due"));
     rc = plaint_events_add(&ev, ref, "complaint.escalated", p, key, err);
-    if (rc == 0 && plaint_wf_state_parse(&st, plaint_cj_str(b, "status")) == 0 &&
+    if (rc == 0 && plaint_wf_state_parse(&st, plaint_cj_str(c, "status")) == 0 &&
         plaint_wf_find(st, PLAINT_WF_ESCALATED) != NULL) {
         rc = plaint_complaint_add_status(&ev, ref, st, PLAINT_WF_ESCALATED, "SLA breach", err);
     }
     if (rc == 0) {
-        rc = plaint_db_begin(db, err);
-        if (rc == 0) {
-            rc = plaint_complaint_lock(db, ref, err);
-        }
-        if (rc == 0) {
-            rc = plaint_app_write_events(db, actor, &ev, &replayed, err);
-        }
-        rc = plaint_db_finish(db, rc, err);
+        rc = plaint_app_write_events(db, actor, &ev, replayed, err);
     }
-    *done = rc == 0 && replayed == 0;
     plaint_events_clear(&ev);
+    json_decref(c);
+    return rc;
+}
+
+static int escalate_one(int *done, plaint_db *db, const plaint_actor *actor,
+                        const plaint_handling_policies *pol, const json_t *b, plaint_error *err)
+{
+    int replayed = 1;
+    int rc = plaint_db_begin(db, err);
+
+    if (rc == 0) {
+        rc = escalate_locked(&replayed, db, actor, pol, b, err);
+    }
+    rc = plaint_db_finish(db, rc, err);
+    *done = rc == 0 && replayed == 0;
     return rc;
 }
 

@@ -148,6 +148,10 @@ expect_exit 1 "replay --check finds a tampered projection" -- pl "$ADMIN" ledger
 expect_exit 1 "replay repairs it, reporting the difference" -- pl "$ADMIN" ledger replay
 expect_exit 0 "after the repair replay --check finds none" -- pl "$ADMIN" ledger replay --check
 check "balance back to the ledger's" -- test "$(q "SELECT balance FROM plaint.customer WHERE customer_id = 'cust-1'")" = 14648
+# Raw events on a case that is not a complaint reference (an old demo's "CMP-DEMO-...") are
+# ledger history but not projected: appends and replay go on.
+expect_exit 0 "a raw event on CMP-DEMO-1" -- pl "$ADMIN" ledger append --case CMP-DEMO-1 --type complaint.status_changed --payload '{"from":"New","to":"Under Investigation"}'
+expect_exit 0 "replay --check ignores it" -- pl "$ADMIN" ledger replay --check
 expect_exit 0 "seal" -- pl "$ADMIN" ledger seal
 expect_exit 0 "verify" -- pl "$ADMIN" verify --pubkey "$H/keys/ledger-signing.pem.pub"
 # The application role cannot write projections directly.

@@ -42,6 +42,12 @@ check "final response breaches of A and B" -- grep -q '"escalated": 2' "$TMP_OUT
 check "A escalated to management for the final response" -- test "$(q "SELECT target FROM plaint.escalation WHERE ref = '$A' AND timer = 'final_response'")" = management
 expect_exit 0 "and again" -- "$PLAINT_BIN" sla scan --now 2026-05-28T00:00:00Z --json
 check "nothing more" -- grep -q '"escalated": 0' "$TMP_OUT"
+# Both timers run out before one scan: one escalation per timer, no refusal.
+expect_exit 0 "complaint C" -- "$PLAINT_BIN" complaint new --channel web --category "Student loan" --received 2026-03-02T10:00:00Z
+C=$(cat "$TMP_OUT")
+expect_exit 0 "one scan after both of C's deadlines" -- "$PLAINT_BIN" sla scan --now 2026-06-01T00:00:00Z --json
+check "C escalated for both timers" -- test "$(esc "$C")" = 2
+check "C ends at management" -- test "$(q "SELECT status || ' ' || escalation FROM plaint.complaint WHERE ref = '$C'")" = "escalated management"
 expect_exit 2 "a bad --now is a usage error" -- "$PLAINT_BIN" sla scan --now yesterday
 expect_exit 0 "replay --check" -- "$PLAINT_BIN" ledger replay --check
 expect_exit 0 "seal" -- "$PLAINT_BIN" ledger seal
