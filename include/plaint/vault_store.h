@@ -19,6 +19,11 @@
 #define PLAINT_VAULT_REASON_MAX 500
 /* Largest personal value the vault stores (a narrative). */
 #define PLAINT_VAULT_VALUE_MAX ((size_t)16 * 1024 * 1024)
+/* Longest field name ("narrative" and the others are shorter). */
+#define PLAINT_VAULT_FIELD_MAX 31
+
+/* 1 if a transaction is open on db (the vault's changes then join it), else 0. */
+PLAINT_EXTERN int plaint_vault_tx_open(const plaint_db *db);
 
 /* Checks a subject id: [A-Za-z0-9][A-Za-z0-9._-]{0,63}. PLAINT_EINVALID naming the field. */
 PLAINT_EXTERN int plaint_vault_check_subject_id(const char *subject_id, plaint_error *err);
@@ -57,6 +62,20 @@ typedef int (*plaint_vault_item_fn)(int64_t item_id, const char *field, const vo
 /* The subject's sealed fields in item id order. */
 PLAINT_EXTERN int plaint_vault_read_items(plaint_db *db, const char *subject_id,
                                           plaint_vault_item_fn fn, void *arg, plaint_error *err);
+
+/* One sealed field by item id: subject_out and field_out receive its subject and field name,
+ * sealed_out (replaced) its content. PLAINT_ENOTFOUND if there is no such item (never stored,
+ * or destroyed by the subject's erasure). */
+PLAINT_EXTERN int plaint_vault_get_item(plaint_buf *sealed_out,
+                                        char subject_out[PLAINT_SUBJECT_ID_MAX + 1],
+                                        char field_out[PLAINT_VAULT_FIELD_MAX + 1], plaint_db *db,
+                                        int64_t item_id, plaint_error *err);
+
+/* The vault subject a customer's record names (plaint.customer.subject_id, set by
+ * `plaint customer add --subject`) into out: "" if customer_id is NULL or "", there is no such
+ * customer, or it names no subject. */
+PLAINT_EXTERN int plaint_vault_customer_subject(char out[PLAINT_SUBJECT_ID_MAX + 1], plaint_db *db,
+                                                const char *customer_id, plaint_error *err);
 
 typedef struct plaint_hold_info {
     int64_t hold_id;

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "plaint/app_complaint.h"
+#include "plaint/app_vault.h"
 #include "plaint/chain.h"
 #include "plaint/complaint_store.h"
 
@@ -108,15 +109,17 @@ static int year_of(int64_t us)
 }
 
 int plaint_app_complaint_new(char *ref, plaint_db *db, const plaint_actor *actor,
-                             const plaint_handling *h, const plaint_complaint_input *in_arg,
-                             plaint_error *err)
+                             const plaint_handling *h, const plaint_config *cfg,
+                             const plaint_complaint_input *in_arg, plaint_error *err)
 {
     plaint_complaint_input in = *in_arg;
+    plaint_complaint_input planned;
     plaint_handling_policies pol;
     plaint_event_list events = PLAINT_EVENT_LIST_INIT;
     plaint_intake_facts facts;
     json_t *hold = NULL;
     char refs[1][32];
+    char narrative_ref[PLAINT_VAULT_REF_LEN] = "";
     int64_t now;
     int rc;
 
@@ -131,6 +134,7 @@ int plaint_app_complaint_new(char *ref, plaint_db *db, const plaint_actor *actor
     if (rc != 0) {
         return rc;
     }
+    planned = in;
     plaint_handling_get(h, &pol);
     rc = plaint_handling_record(h, db, actor, err);
     if (rc == 0) {
@@ -151,7 +155,16 @@ int plaint_app_complaint_new(char *ref, plaint_db *db, const plaint_actor *actor
             rc = plaint_app_intake_facts(&facts, &hold, db, h, &in, refs[0], err);
         }
         if (rc == 0) {
-            rc = plaint_intake_plan(&events, &pol, &in, &facts, err);
+            /* a customer's narrative goes to the vault; the ledger gets its reference */
+            rc = plaint_app_narrative_seal(narrative_ref, sizeof(narrative_ref), db, actor, cfg,
+                                           in.customer_id, in.narrative, err);
+        }
+        if (rc == 0 && narrative_ref[0] != '\0') {
+            planned.narrative = NULL;
+            planned.narrative_ref = narrative_ref;
+        }
+        if (rc == 0) {
+            rc = plaint_intake_plan(&events, &pol, &planned, &facts, err);
         }
         if (rc == 0) {
             rc = plaint_app_write_events(db, actor, &events, NULL, err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/complaint_internal.h"
+#include "plaint/app_vault.h"
 #include "plaint/complaint_store.h"
 #include "plaint/email.h"
 #include "plaint/intake.h"
@@ -28,6 +29,7 @@ struct import_ctx {
     plaint_db *db;
     const plaint_actor *actor;
     const plaint_handling *h;
+    const plaint_config *cfg; /* master keys for customers' narratives (import_single) */
     plaint_handling_policies pol;
     const char *source;
     const char *file;
@@ -83,9 +85,11 @@ static int import_single(struct import_ctx *c, const plaint_complaint_input *in,
                          plaint_error *err)
 {
     const char *params[2] = {c->source, in->source_id};
+    plaint_complaint_input planned = *in;
     plaint_intake_facts facts;
     json_t *hold = NULL;
     char refs[1][32];
+    char narrative_ref[PLAINT_VAULT_REF_LEN] = "";
     char lock[96];
     int64_t exists = 0;
     int year = year_of(in->received_us);
@@ -112,8 +116,17 @@ static int import_single(struct import_ctx *c, const plaint_complaint_input *in,
         rc = plaint_app_intake_facts(&facts, &hold, c->db, c->h, in, refs[0], err);
     }
     if (rc == 0) {
+        /* a customer's narrative goes to the vault; the ledger gets its reference */
+        rc = plaint_app_narrative_seal(narrative_ref, sizeof(narrative_ref), c->db, c->actor,
+                                       c->cfg, in->customer_id, in->narrative, err);
+    }
+    if (rc == 0 && narrative_ref[0] != '\0') {
+        planned.narrative = NULL;
+        planned.narrative_ref = narrative_ref;
+    }
+    if (rc == 0) {
         plaint_events_reset(&c->events);
-        rc = plaint_intake_plan(&c->events, &c->pol, in, &facts, err);
+        rc = plaint_intake_plan(&c->events, &c->pol, &planned, &facts, err);
     }
     json_decref(hold);
     if (rc == 0) {
@@ -530,6 +543,7 @@ int plaint_app_import_csv(plaint_import_stats *st, plaint_db *db, const plaint_a
     c.db = db;
     c.actor = actor;
     c.h = h;
+    c.cfg = cfg;
     plaint_handling_get(h, &c.pol);
     c.source = plaint_mapping_name(m);
     c.file = csv_path;
@@ -626,7 +640,8 @@ int plaint_app_import_email(char *ref, int *is_new, plaint_db *db, plaint_authz 
             rc = plaint_authz_require(az, db, actor, "complaint.create", NULL, err);
         }
         if (rc == 0) {
-            rc = plaint_app_complaint_new(ref, db, actor, h, &in, err);
+            /* no customer: the narrative stays with the complaint, no master keys needed */
+            rc = plaint_app_complaint_new(ref, db, actor, h, NULL, &in, err);
             *is_new = rc == 0;
         }
     }

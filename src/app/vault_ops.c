@@ -31,6 +31,15 @@ static void subject_case(char *out, size_t n, const char *subject_id)
     snprintf(out, n, "subject:%s", subject_id);
 }
 
+/* Wipes a buffer that held personal data or key material, then frees it. */
+static void wipe(plaint_buf *b)
+{
+    if (b->data != NULL) {
+        OPENSSL_cleanse(b->data, b->cap);
+    }
+    plaint_buf_clear(b);
+}
+
 /* Checks "YYYY-MM-DD" by shape; PostgreSQL checks the calendar. */
 static int check_date(const char *date, const char *field, plaint_error *err)
 {
@@ -215,6 +224,16 @@ int plaint_app_master_init(char key_id[PLAINT_MASTERKEY_ID_LEN + 1], char *path,
     return rc;
 }
 
+/* The index of field in FIELD_NAMES; MAX_FIELDS if it is not a field name. */
+static size_t field_index(const char *field)
+{
+    size_t k;
+
+    for (k = 0; k < MAX_FIELDS && strcmp(FIELD_NAMES[k], field) != 0; k++) {
+    }
+    return k;
+}
+
 /* Validates and sorts the fields into out (by FIELD_NAMES order). */
 static int order_fields(const plaint_subject_field *out[MAX_FIELDS],
                         const plaint_subject_field *fields, size_t nfields, plaint_error *err)
@@ -229,11 +248,7 @@ static int order_fields(const plaint_subject_field *out[MAX_FIELDS],
     }
     for (i = 0; rc == 0 && i < nfields; i++) {
         const plaint_subject_field *f = &fields[i];
-        for (k = 0; k < MAX_FIELDS; k++) {
-            if (strcmp(FIELD_NAMES[k], f->field) == 0) {
-                break;
-            }
-        }
+        k = field_index(f->field);
         if (k == MAX_FIELDS) {
             rc = plaint_error_set_at(err, PLAINT_EINVALID, f->field, 0, 0, "unknown field '%s'",
                                      f->field);
@@ -253,22 +268,20 @@ static int order_fields(const plaint_subject_field *out[MAX_FIELDS],
             out[k] = f;
         }
     }
-    if (scratch.data != NULL) {
-        OPENSSL_cleanse(scratch.data, scratch.cap);
-    }
-    plaint_buf_clear(&scratch);
+    wipe(&scratch);
     return rc;
 }
 
-/* Seals salt || value under dek, stores it, and appends "<field>":{"commit":..,"ref":..} to p. */
-static int store_field(plaint_buf *p, plaint_db *db, const unsigned char dek[PLAINT_DEK_LEN],
-                       const char *subject_id, const plaint_subject_field *f, plaint_error *err)
+/* Seals salt || value under dek, stores it (*item_id receives its id), and appends
+ * "<field>":{"commit":..,"ref":..} to p. */
+static int store_field(plaint_buf *p, int64_t *item_id, plaint_db *db,
+                       const unsigned char dek[PLAINT_DEK_LEN], const char *subject_id,
+                       const plaint_subject_field *f, plaint_error *err)
 {
     unsigned char salt[PLAINT_VAULT_SALT_LEN];
     char commit[PLAINT_VAULT_COMMIT_HEX + 1];
     plaint_buf plain = PLAINT_BUF_INIT;
     plaint_buf sealed = PLAINT_BUF_INIT;
-    int64_t item_id = 0;
     int rc = plaint_rand_bytes(salt, sizeof(salt), err);
 
     if (rc == 0) {
@@ -288,19 +301,45 @@ static int store_field(plaint_buf *p, plaint_db *db, const unsigned char dek[PLA
                                         plain.len, err);
     }
     if (rc == 0) {
-        rc = plaint_vault_insert_item(&item_id, db, subject_id, f->field, sealed.data, sealed.len,
+        rc = plaint_vault_insert_item(item_id, db, subject_id, f->field, sealed.data, sealed.len,
                                       err);
     }
     if (rc == 0) {
         rc = plaint_buf_printf(p, err, "\"%s\":{\"commit\":\"%s\",\"ref\":\"vault:%" PRId64 "\"}",
-                               f->field, commit, item_id);
+                               f->field, commit, *item_id);
     }
     OPENSSL_cleanse(salt, sizeof(salt));
-    if (plain.data != NULL) {
-        OPENSSL_cleanse(plain.data, plain.cap);
-    }
-    plaint_buf_clear(&plain);
+    wipe(&plain);
     plaint_buf_clear(&sealed);
+    return rc;
+}
+
+/* Unwraps a subject's data key (wrapped, as read from its row) with the master key ring. */
+static int subject_dek(unsigned char dek[PLAINT_DEK_LEN], const plaint_config *cfg,
+                       const plaint_buf *wrapped, const char *subject_id, plaint_error *err)
+{
+    plaint_keyring *kr = NULL;
+    int rc = plaint_app_vault_keyring(&kr, cfg, err);
+
+    if (rc == 0) {
+        rc = plaint_dek_unwrap(dek, kr, wrapped->data, wrapped->len, subject_id, err);
+    }
+    plaint_keyring_free(kr);
+    return rc;
+}
+
+/* Opens a sealed item into plain (replaced): its salt, then its value. */
+static int open_item(plaint_buf *plain, const unsigned char dek[PLAINT_DEK_LEN],
+                     const char *subject_id, const char *field, int64_t item_id, const void *sealed,
+                     size_t len, plaint_error *err)
+{
+    int rc;
+
+    plaint_buf_reset(plain);
+    rc = plaint_vault_decrypt_field(plain, dek, subject_id, field, sealed, len, err);
+    if (rc == 0 && plain->len < PLAINT_VAULT_SALT_LEN) {
+        rc = plaint_error_set(err, PLAINT_ETAMPER, "vault item %" PRId64 " is too short", item_id);
+    }
     return rc;
 }
 
@@ -330,6 +369,7 @@ static int subject_add_tx(plaint_db *db, const plaint_actor *actor, const plaint
         rc = plaint_buf_printf(&p, err, "{\"class\":\"%s\",\"fields\":{", record_class);
     }
     for (k = 0; rc == 0 && k < MAX_FIELDS; k++) {
+        int64_t item_id = 0;
         if (ordered[k] == NULL) {
             continue;
         }
@@ -337,7 +377,7 @@ static int subject_add_tx(plaint_db *db, const plaint_actor *actor, const plaint
             rc = plaint_buf_append_str(&p, ",", err);
         }
         if (rc == 0) {
-            rc = store_field(&p, db, dek, subject_id, ordered[k], err);
+            rc = store_field(&p, &item_id, db, dek, subject_id, ordered[k], err);
         }
         any = 1;
     }
@@ -391,6 +431,263 @@ int plaint_app_subject_add(plaint_db *db, const plaint_actor *actor, const plain
         rc = plaint_db_finish(db, rc, err);
     }
     plaint_keyring_free(kr);
+    return rc;
+}
+
+static int add_item_tx(int64_t *item_id, plaint_db *db, const plaint_actor *actor,
+                       const plaint_config *cfg, const char *subject_id,
+                       const plaint_subject_field *f, plaint_error *err)
+{
+    plaint_subject_info info;
+    plaint_buf wrapped = PLAINT_BUF_INIT;
+    plaint_buf p = PLAINT_BUF_INIT;
+    unsigned char dek[PLAINT_DEK_LEN];
+    char case_id[PLAINT_SUBJECT_ID_MAX + 16];
+    /* the lock orders this against a concurrent erasure or rotation */
+    int rc = plaint_vault_get_subject(&info, &wrapped, db, subject_id, 1, err);
+
+    memset(dek, 0, sizeof(dek));
+    if (rc == 0 && info.erased) {
+        rc = plaint_error_set_at(err, PLAINT_EINVALID, "subject", 0, 0, "subject '%s' is erased",
+                                 subject_id);
+    }
+    if (rc == 0) {
+        rc = subject_dek(dek, cfg, &wrapped, subject_id, err);
+    }
+    if (rc == 0) {
+        rc = plaint_buf_append_str(&p, "{\"fields\":{", err);
+    }
+    if (rc == 0) {
+        rc = store_field(&p, item_id, db, dek, subject_id, f, err);
+    }
+    if (rc == 0) {
+        rc = plaint_buf_append_str(&p, "}}", err);
+    }
+    if (rc == 0) {
+        subject_case(case_id, sizeof(case_id), subject_id);
+        rc = plaint_app_record(db, actor, case_id, "subject.item_added", p.data, p.len, err);
+    }
+    OPENSSL_cleanse(dek, sizeof(dek));
+    plaint_buf_clear(&wrapped);
+    plaint_buf_clear(&p);
+    return rc;
+}
+
+int plaint_app_subject_add_item(char *ref_out, size_t n, plaint_db *db, const plaint_actor *actor,
+                                const plaint_config *cfg, const char *subject_id, const char *field,
+                                const char *value, size_t len, plaint_error *err)
+{
+    const plaint_subject_field *ordered[MAX_FIELDS];
+    plaint_subject_field f;
+    int64_t item_id = 0;
+    int own = 0;
+    int rc;
+
+    if (n > 0) {
+        ref_out[0] = '\0';
+    }
+    if (n < PLAINT_VAULT_REF_LEN) {
+        return plaint_error_set(err, PLAINT_ERANGE, "a vault reference needs %d bytes",
+                                PLAINT_VAULT_REF_LEN);
+    }
+    f.field = field != NULL ? field : "";
+    f.value = value;
+    f.len = len;
+    rc = plaint_vault_check_subject_id(subject_id, err);
+    if (rc == 0) {
+        rc = order_fields(ordered, &f, 1, err);
+    }
+    if (rc == 0 && !plaint_vault_tx_open(db)) {
+        own = 1;
+        rc = plaint_db_begin(db, err);
+    }
+    if (rc == 0) {
+        rc = add_item_tx(&item_id, db, actor, cfg, subject_id, &f, err);
+    }
+    if (own) {
+        rc = plaint_db_finish(db, rc, err);
+    }
+    if (rc == 0) {
+        snprintf(ref_out, n, "vault:%" PRId64, item_id);
+    }
+    return rc;
+}
+
+int plaint_app_narrative_seal(char *ref_out, size_t n, plaint_db *db, const plaint_actor *actor,
+                              const plaint_config *cfg, const char *customer_id,
+                              const char *narrative, plaint_error *err)
+{
+    char subject[PLAINT_SUBJECT_ID_MAX + 1];
+    plaint_error e;
+    int rc;
+
+    if (n > 0) {
+        ref_out[0] = '\0';
+    }
+    if (narrative == NULL || narrative[0] == '\0') {
+        return 0;
+    }
+    rc = plaint_vault_customer_subject(subject, db, customer_id, err);
+    if (rc != 0 || subject[0] == '\0') {
+        return rc;
+    }
+    if (cfg == NULL) {
+        return plaint_error_set_at(err, PLAINT_EINVALID, "customer", 0, 0,
+                                   "customer '%s' has a vault subject: its narrative needs the "
+                                   "master keys, and no configuration was given",
+                                   customer_id);
+    }
+    plaint_error_init(&e);
+    rc = plaint_app_subject_add_item(ref_out, n, db, actor, cfg, subject, "narrative", narrative,
+                                     strlen(narrative), &e);
+    if ((rc == PLAINT_ENOTFOUND || rc == PLAINT_EINVALID) && strcmp(e.field, "subject") == 0) {
+        /* the customer's subject is missing or erased: bad input for this complaint */
+        return plaint_error_set_at(err, PLAINT_EINVALID, "customer", 0, 0,
+                                   "customer '%s': its narrative is personal data and cannot be "
+                                   "sealed: %s",
+                                   customer_id, e.message);
+    }
+    if (rc != 0 && err != NULL) {
+        *err = e;
+    }
+    return rc;
+}
+
+/* May actor customer.read? Decided without logging: a withheld value is no refusal. */
+static int may_read_customer(int *allowed, plaint_authz *az, const plaint_actor *actor,
+                             plaint_error *err)
+{
+    plaint_rbac_decision d;
+    plaint_rbac_context ctx;
+    const char *roles[PLAINT_MAX_ROLES];
+    size_t i;
+    int rc;
+
+    *allowed = 0;
+    if (actor->bootstrap) {
+        *allowed = 1; /* no users yet: the policy is not in force */
+        return 0;
+    }
+    for (i = 0; i < actor->user.nroles && i < PLAINT_MAX_ROLES; i++) {
+        roles[i] = actor->user.roles[i];
+    }
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.user_id = actor->user.user_id;
+    rc = plaint_rbac_decide(&d, plaint_authz_policy(az), roles, i, "customer.read", &ctx, err);
+    if (rc == 0) {
+        *allowed = d.allowed;
+    }
+    return rc;
+}
+
+/* "vault:<digits>" -> item id; PLAINT_EINVALID otherwise. */
+static int parse_ref(int64_t *item_id, const char *ref, plaint_error *err)
+{
+    const char *d = ref != NULL && strncmp(ref, "vault:", 6) == 0 ? ref + 6 : NULL;
+    int64_t v = 0;
+
+    if (d == NULL || *d == '\0' || strlen(d) > 18) {
+        return plaint_error_set_at(err, PLAINT_EINVALID, "ref", 0, 0,
+                                   "'%s' is not a vault reference (vault:<id>)",
+                                   ref != NULL ? ref : "");
+    }
+    for (; *d != '\0'; d++) {
+        if (*d < '0' || *d > '9') {
+            return plaint_error_set_at(err, PLAINT_EINVALID, "ref", 0, 0,
+                                       "'%s' is not a vault reference (vault:<id>)", ref);
+        }
+        v = v * 10 + (*d - '0');
+    }
+    *item_id = v;
+    return 0;
+}
+
+static int narrative_open_tx(plaint_buf *out, plaint_vault_view *view, plaint_db *db,
+                             plaint_authz *az, const plaint_actor *actor, const plaint_config *cfg,
+                             const char *customer_id, int64_t item_id, plaint_error *err)
+{
+    char subject[PLAINT_SUBJECT_ID_MAX + 1];
+    char item_subject[PLAINT_SUBJECT_ID_MAX + 1];
+    char field[PLAINT_VAULT_FIELD_MAX + 1];
+    plaint_subject_info info;
+    plaint_buf wrapped = PLAINT_BUF_INIT;
+    plaint_buf sealed = PLAINT_BUF_INIT;
+    plaint_buf plain = PLAINT_BUF_INIT;
+    unsigned char dek[PLAINT_DEK_LEN];
+    int allowed = 0;
+    int rc = plaint_vault_customer_subject(subject, db, customer_id, err);
+
+    memset(dek, 0, sizeof(dek));
+    if (rc == 0 && subject[0] == '\0') {
+        rc = plaint_error_set_at(err, PLAINT_ETAMPER, "customer", 0, 0,
+                                 "the narrative is in the vault but customer '%s' names no "
+                                 "vault subject",
+                                 customer_id != NULL ? customer_id : "");
+    }
+    if (rc == 0) {
+        rc = plaint_vault_get_subject(&info, &wrapped, db, subject, 0, err);
+    }
+    if (rc == 0 && info.erased) {
+        *view = PLAINT_VAULT_ERASED;
+        goto done;
+    }
+    if (rc == 0) {
+        rc = may_read_customer(&allowed, az, actor, err);
+    }
+    if (rc == 0 && !allowed) {
+        *view = PLAINT_VAULT_WITHHELD;
+        goto done;
+    }
+    if (rc == 0) {
+        rc = plaint_vault_get_item(&sealed, item_subject, field, db, item_id, err);
+    }
+    if (rc == 0 && (strcmp(item_subject, subject) != 0 || strcmp(field, "narrative") != 0)) {
+        rc = plaint_error_set(err, PLAINT_ETAMPER,
+                              "vault:%" PRId64 " is not a narrative of subject '%s'", item_id,
+                              subject);
+    }
+    if (rc == 0) {
+        rc = subject_dek(dek, cfg, &wrapped, subject, err);
+    }
+    if (rc == 0) {
+        rc = open_item(&plain, dek, subject, field, item_id, sealed.data, sealed.len, err);
+    }
+    if (rc == 0) {
+        rc = plaint_buf_append(out, plain.data + PLAINT_VAULT_SALT_LEN,
+                               plain.len - PLAINT_VAULT_SALT_LEN, err);
+    }
+    if (rc == 0) {
+        *view = PLAINT_VAULT_SHOWN;
+    }
+done:
+    OPENSSL_cleanse(dek, sizeof(dek));
+    wipe(&plain);
+    plaint_buf_clear(&sealed);
+    plaint_buf_clear(&wrapped);
+    return rc;
+}
+
+int plaint_app_narrative_open(plaint_buf *out, plaint_vault_view *view, plaint_db *db,
+                              plaint_authz *az, const plaint_actor *actor, const plaint_config *cfg,
+                              const char *customer_id, const char *narrative_ref, plaint_error *err)
+{
+    int64_t item_id = 0;
+    int rc = parse_ref(&item_id, narrative_ref, err);
+
+    *view = PLAINT_VAULT_WITHHELD;
+    plaint_buf_reset(out);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = plaint_db_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+    if (rc == 0) {
+        rc = narrative_open_tx(out, view, db, az, actor, cfg, customer_id, item_id, err);
+        rc = plaint_db_finish(db, rc, err);
+    }
+    if (rc != 0) {
+        *view = PLAINT_VAULT_WITHHELD;
+        plaint_buf_reset(out);
+    }
     return rc;
 }
 
@@ -512,6 +809,8 @@ typedef struct export_ctx {
     const char *subject_id;
     unsigned char dek[PLAINT_DEK_LEN];
     plaint_buf plain;
+    plaint_buf items; /* "items": every value with its reference, appended after the holds */
+    unsigned seen;    /* bit k: FIELD_NAMES[k] is in "fields" already */
     int n;
 } export_ctx;
 
@@ -529,27 +828,41 @@ static int append_time(plaint_buf *out, int64_t us, int date_only, plaint_error 
     return rc;
 }
 
+/* The first value of each field goes to "fields"; every value, with its reference, to
+ * "items" (a subject may hold several narratives, one per complaint). */
 static int export_item(int64_t item_id, const char *field, const void *sealed, size_t len,
                        void *arg, plaint_error *err)
 {
     export_ctx *c = arg;
-    int rc;
+    const char *value;
+    size_t vlen;
+    size_t k = field_index(field);
+    int rc = open_item(&c->plain, c->dek, c->subject_id, field, item_id, sealed, len, err);
 
-    (void)item_id;
-    plaint_buf_reset(&c->plain);
-    rc = plaint_vault_decrypt_field(&c->plain, c->dek, c->subject_id, field, sealed, len, err);
-    if (rc == 0 && c->plain.len < PLAINT_VAULT_SALT_LEN) {
-        rc = plaint_error_set(err, PLAINT_ETAMPER, "vault item %" PRId64 " is too short",
-                              item_id);
+    if (rc != 0) {
+        return rc;
     }
-    if (rc == 0) {
+    value = c->plain.data + PLAINT_VAULT_SALT_LEN;
+    vlen = c->plain.len - PLAINT_VAULT_SALT_LEN;
+    if (k < MAX_FIELDS && !(c->seen & (1u << k))) {
+        c->seen |= 1u << k;
         rc = plaint_buf_printf(c->out, err, "%s\"%s\":", c->n > 0 ? "," : "", field);
+        if (rc == 0) {
+            rc = plaint_jcs_append_string(c->out, value, vlen, err);
+        }
+        c->n++;
     }
     if (rc == 0) {
-        rc = plaint_jcs_append_string(c->out, c->plain.data + PLAINT_VAULT_SALT_LEN,
-                                      c->plain.len - PLAINT_VAULT_SALT_LEN, err);
+        rc = plaint_buf_printf(&c->items, err,
+                               "%s{\"field\":\"%s\",\"ref\":\"vault:%" PRId64 "\",\"value\":",
+                               c->items.len > 0 ? "," : "", field, item_id);
     }
-    c->n++;
+    if (rc == 0) {
+        rc = plaint_jcs_append_string(&c->items, value, vlen, err);
+    }
+    if (rc == 0) {
+        rc = plaint_buf_append_str(&c->items, "}", err);
+    }
     return rc;
 }
 
@@ -644,7 +957,6 @@ static int export_tx(export_ctx *c, plaint_db *db, const plaint_config *cfg,
 {
     plaint_subject_info info;
     plaint_buf wrapped = PLAINT_BUF_INIT;
-    plaint_keyring *kr = NULL;
     plaint_buf *o = c->out;
     char case_id[PLAINT_SUBJECT_ID_MAX + 16];
     int rc = plaint_vault_get_subject(&info, &wrapped, db, c->subject_id, 0, err);
@@ -673,10 +985,7 @@ static int export_tx(export_ctx *c, plaint_db *db, const plaint_config *cfg,
         rc = plaint_buf_append_str(o, "],\"fields\":{", err);
     }
     if (rc == 0 && !info.erased) {
-        rc = plaint_app_vault_keyring(&kr, cfg, err);
-        if (rc == 0) {
-            rc = plaint_dek_unwrap(c->dek, kr, wrapped.data, wrapped.len, c->subject_id, err);
-        }
+        rc = subject_dek(c->dek, cfg, &wrapped, c->subject_id, err);
         if (rc == 0) {
             c->n = 0;
             rc = plaint_vault_read_items(db, c->subject_id, export_item, c, err);
@@ -690,6 +999,12 @@ static int export_tx(export_ctx *c, plaint_db *db, const plaint_config *cfg,
         rc = plaint_vault_list_holds(db, c->subject_id, export_hold, c, err);
     }
     if (rc == 0) {
+        rc = plaint_buf_append_str(o, "],\"items\":[", err);
+    }
+    if (rc == 0 && c->items.len > 0) {
+        rc = plaint_buf_append(o, c->items.data, c->items.len, err);
+    }
+    if (rc == 0) {
         rc = plaint_buf_append_str(o, "],\"retention_start\":", err);
     }
     if (rc == 0 && info.retention_start_us != 0) {
@@ -700,7 +1015,6 @@ static int export_tx(export_ctx *c, plaint_db *db, const plaint_config *cfg,
     if (rc == 0) {
         rc = plaint_buf_printf(o, err, ",\"subject\":\"%s\"}", c->subject_id);
     }
-    plaint_keyring_free(kr);
     plaint_buf_clear(&wrapped);
     return rc;
 }
@@ -723,10 +1037,8 @@ int plaint_app_subject_export(plaint_buf *out, plaint_db *db, const plaint_confi
         rc = plaint_db_finish(db, rc, err);
     }
     OPENSSL_cleanse(c.dek, sizeof(c.dek));
-    if (c.plain.data != NULL) {
-        OPENSSL_cleanse(c.plain.data, c.plain.cap);
-    }
-    plaint_buf_clear(&c.plain);
+    wipe(&c.plain);
+    wipe(&c.items);
     return rc;
 }
 

@@ -3,8 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "cli/args.h"
 #include "plaint/app_complaint.h"
+#include "plaint/app_vault.h"
 #include "plaint/chain.h"
 #include "plaint/complaint_store.h"
 
@@ -99,7 +102,7 @@ static int cmd_new(plaint_cli *cli, int argc, char **argv)
         rc = plaint_handling_open(&h, cfg, &err);
     }
     if (rc == 0) {
-        rc = plaint_app_complaint_new(ref, cli->auth_db, &actor, h, &in, &err);
+        rc = plaint_app_complaint_new(ref, cli->auth_db, &actor, h, cfg, &in, &err);
     }
     plaint_handling_free(h);
     if (rc < 0) {
@@ -119,7 +122,10 @@ static const char SHOW_HELP[] =
     "Usage: plaint complaint show REF [--json]\n\n"
     "Shows a complaint with its tasks and checklists, refunds, status history, notes,\n"
     "resolutions, escalations and outbox messages (action complaint.read). The ledger events\n"
-    "behind it: plaint ledger show --case REF.\n";
+    "behind it: plaint ledger show --case REF.\n\n"
+    "A customer's narrative is kept in the vault: it is shown decrypted to those who may\n"
+    "customer.read, as \"(in the vault)\" to others, and as \"(erased)\" once the customer's\n"
+    "data subject is erased.\n";
 
 static const plaint_cli_optspec JSON_OPT[] = {{"json", 0, 0}, {NULL, 0, 0}};
 
@@ -140,11 +146,17 @@ static int cmd_show(plaint_cli *cli, int argc, char **argv)
                                             "reason", NULL};
     static const char *const NOTE_COLS[] = {"seq", "at", "author", "kind", "text", NULL};
     static const char *const OUT_COLS[] = {"message_id", "kind", "status", "subject", NULL};
+    static const char *const VIEWS[] = {NULL, "(in the vault)", "(erased)"};
     const char *path = "plaint complaint show";
+    const plaint_config *cfg;
     plaint_cli_args a;
     plaint_actor actor;
     plaint_error err;
+    plaint_buf text = PLAINT_BUF_INIT;
+    plaint_vault_view view = PLAINT_VAULT_WITHHELD;
     json_t *d = NULL;
+    json_t *c = NULL;
+    const char *nref = NULL;
     int rc;
     int r = plaint_cli_args_parse(&a, cli, path, SHOW_HELP, argc, argv, JSON_OPT, 1, 1);
 
@@ -156,7 +168,32 @@ static int cmd_show(plaint_cli *cli, int argc, char **argv)
     if (rc == 0) {
         rc = plaint_complaint_details(&d, cli->auth_db, a.operands[0], &err);
     }
+    if (rc == 0) {
+        c = json_object_get(d, "complaint");
+        nref = json_string_value(json_object_get(c, "narrative_ref"));
+    }
+    if (rc == 0 && nref != NULL) {
+        /* a customer's narrative: from the vault, if the actor may see it and it still exists */
+        rc = plaint_cli_config(cli, &cfg, &err);
+        if (rc == 0) {
+            rc = plaint_app_narrative_open(&text, &view, cli->auth_db, cli->authz, &actor, cfg,
+                                           json_string_value(json_object_get(c, "customer_id")),
+                                           nref, &err);
+        }
+        if (rc == 0 &&
+            json_object_set_new(c, "narrative",
+                                view == PLAINT_VAULT_SHOWN
+                                    ? json_stringn(text.data != NULL ? text.data : "", text.len)
+                                    : json_string(VIEWS[view])) != 0) {
+            rc = plaint_error_set(&err, PLAINT_ENOMEM, "out of memory");
+        }
+        if (text.data != NULL) {
+            OPENSSL_cleanse(text.data, text.cap);
+        }
+        plaint_buf_clear(&text);
+    }
     if (rc < 0) {
+        json_decref(d);
         return plaint_cli_fail(&err);
     }
     if (plaint_cli_flag(&a, "json")) {

@@ -57,6 +57,12 @@ static const char *const SQL_READ_ITEMS =
     "SELECT item_id, field, sealed FROM plaint.vault_item WHERE subject_id = $1 "
     "ORDER BY item_id";
 
+static const char *const SQL_GET_ITEM =
+    "SELECT item_id, field, sealed, subject_id FROM plaint.vault_item WHERE item_id = $1";
+
+static const char *const SQL_CUSTOMER_SUBJECT =
+    "SELECT subject_id FROM plaint.customer WHERE customer_id = $1 AND subject_id IS NOT NULL";
+
 static const char *const SQL_LIST_HOLDS =
     "SELECT hold_id, subject_id, reason, placed_by, " US("placed_at") ", released_at IS NOT NULL, "
     "coalesce(released_by, ''), " US("released_at") " FROM plaint.legal_hold "
@@ -309,6 +315,21 @@ int plaint_vault_set_retention_start(plaint_db *db, const char *subject_id, cons
     return rc;
 }
 
+/* Copies text column col of a binary result row into out (n bytes): PLAINT_EDB naming what if it
+ * is empty or does not fit. */
+static int bin_text(char *out, size_t n, const PGresult *res, int row, int col, const char *what,
+                    plaint_error *err)
+{
+    int len = PQgetlength(res, row, col);
+
+    if (len <= 0 || (size_t)len >= n) {
+        return plaint_error_set(err, PLAINT_EDB, "malformed %s in the vault", what);
+    }
+    memcpy(out, PQgetvalue(res, row, col), (size_t)len);
+    out[len] = '\0';
+    return 0;
+}
+
 int plaint_vault_read_items(plaint_db *db, const char *subject_id, plaint_vault_item_fn fn,
                             void *arg, plaint_error *err)
 {
@@ -319,16 +340,64 @@ int plaint_vault_read_items(plaint_db *db, const char *subject_id, plaint_vault_
     int i;
 
     for (i = 0; rc == 0 && i < PQntuples(res); i++) {
-        char field[32];
-        int flen = PQgetlength(res, i, 1);
-        if (flen <= 0 || flen >= (int)sizeof(field)) {
-            rc = plaint_error_set(err, PLAINT_EDB, "vault item has a malformed field name");
-            break;
+        char field[PLAINT_VAULT_FIELD_MAX + 1];
+        rc = bin_text(field, sizeof(field), res, i, 1, "field name", err);
+        if (rc == 0) {
+            rc = fn(plaint_pg_bin_int8(res, i, 0), field, PQgetvalue(res, i, 2),
+                    (size_t)PQgetlength(res, i, 2), arg, err);
         }
-        memcpy(field, PQgetvalue(res, i, 1), (size_t)flen);
-        field[flen] = '\0';
-        rc = fn(plaint_pg_bin_int8(res, i, 0), field, PQgetvalue(res, i, 2),
-                (size_t)PQgetlength(res, i, 2), arg, err);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int plaint_vault_get_item(plaint_buf *sealed_out, char subject_out[PLAINT_SUBJECT_ID_MAX + 1],
+                          char field_out[PLAINT_VAULT_FIELD_MAX + 1], plaint_db *db,
+                          int64_t item_id, plaint_error *err)
+{
+    char id[24];
+    const char *vals[1] = {id};
+    PGresult *res;
+    int rc;
+
+    snprintf(id, sizeof(id), "%" PRId64, item_id);
+    subject_out[0] = '\0';
+    field_out[0] = '\0';
+    plaint_buf_reset(sealed_out);
+    res = PQexecParams(db->conn, SQL_GET_ITEM, 1, NULL, vals, NULL, NULL, 1);
+    rc = plaint_pg_check(db->conn, res, "read field", err);
+    if (rc == 0 && PQntuples(res) == 0) {
+        rc = plaint_error_set_at(err, PLAINT_ENOTFOUND, "ref", 0, 0, "no vault item %s", id);
+    }
+    if (rc == 0) {
+        rc = bin_text(field_out, PLAINT_VAULT_FIELD_MAX + 1, res, 0, 1, "field name", err);
+    }
+    if (rc == 0) {
+        rc = bin_text(subject_out, PLAINT_SUBJECT_ID_MAX + 1, res, 0, 3, "subject id", err);
+    }
+    if (rc == 0) {
+        rc = plaint_buf_append(sealed_out, PQgetvalue(res, 0, 2),
+                               (size_t)PQgetlength(res, 0, 2), err);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int plaint_vault_customer_subject(char out[PLAINT_SUBJECT_ID_MAX + 1], plaint_db *db,
+                                  const char *customer_id, plaint_error *err)
+{
+    const char *vals[1] = {customer_id};
+    PGresult *res;
+    int rc;
+
+    out[0] = '\0';
+    if (customer_id == NULL || customer_id[0] == '\0') {
+        return 0;
+    }
+    res = PQexecParams(db->conn, SQL_CUSTOMER_SUBJECT, 1, NULL, vals, NULL, NULL, 0);
+    rc = plaint_pg_check(db->conn, res, "read the customer's subject", err);
+    if (rc == 0 && PQntuples(res) > 0) {
+        snprintf(out, PLAINT_SUBJECT_ID_MAX + 1, "%s", PQgetvalue(res, 0, 0));
     }
     PQclear(res);
     return rc;
@@ -403,14 +472,10 @@ int plaint_vault_lock_wrapped_keys(plaint_db *db, plaint_vault_key_fn fn, void *
 
     for (i = 0; rc == 0 && i < PQntuples(res); i++) {
         char sid[PLAINT_SUBJECT_ID_MAX + 1];
-        int slen = PQgetlength(res, i, 0);
-        if (slen <= 0 || slen > PLAINT_SUBJECT_ID_MAX) {
-            rc = plaint_error_set(err, PLAINT_EDB, "malformed subject id in the vault");
-            break;
+        rc = bin_text(sid, sizeof(sid), res, i, 0, "subject id", err);
+        if (rc == 0) {
+            rc = fn(sid, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1), arg, err);
         }
-        memcpy(sid, PQgetvalue(res, i, 0), (size_t)slen);
-        sid[slen] = '\0';
-        rc = fn(sid, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1), arg, err);
     }
     PQclear(res);
     return rc;
@@ -536,6 +601,11 @@ static int erase_locked(plaint_db *db, const plaint_actor *actor, const char *su
     return rc;
 }
 
+int plaint_vault_tx_open(const plaint_db *db)
+{
+    return PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+}
+
 int plaint_vault_erase_subject(plaint_db *db, const plaint_actor *actor, const char *subject_id,
                                const char *reason, const char *policy_ref, plaint_error *err)
 {
@@ -555,7 +625,7 @@ int plaint_vault_erase_subject(plaint_db *db, const plaint_actor *actor, const c
         return rc;
     }
     /* Joins the caller's transaction if one is open, as plaint_ledger_append does. */
-    own = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+    own = !plaint_vault_tx_open(db);
     if (own) {
         rc = plaint_pg_exec(db->conn, "BEGIN", "begin", err);
     }
