@@ -40,7 +40,11 @@ PLAINT_EXTERN int plaint_ledger_append(plaint_append_result *out, plaint_db *db,
 /* Appends n events in one transaction with COPY (bulk path). Events of one case keep their
  * order in reqs. Requests whose idempotency key is already recorded are skipped (results[i]
  * .replayed = 1, other fields zero). All events of the batch get the same time (database
- * clock). results may be NULL. Retries conflicts a bounded number of times. */
+ * clock). results may be NULL. Retries conflicts a bounded number of times.
+ * A request with a missing or over-long string (case, type, actor, role and idempotency key
+ * are 1..200 bytes, as the table's checks require) is PLAINT_EINVALID with err->line = its
+ * 1-based index in reqs, before anything is sent. Must be called outside a transaction; costs
+ * a few round trips per batch plus the COPY (docs/benchmarks.md), so batches of thousands. */
 PLAINT_EXTERN int plaint_ledger_append_batch(plaint_append_result *results, plaint_db *db,
                                              const plaint_append_req *reqs, size_t n,
                                              plaint_error *err);

@@ -46,6 +46,7 @@ struct import_ctx {
     char **strs;
     size_t nstrs, capstrs;
     int64_t done;
+    int64_t analyzed_at; /* complaints imported when the statistics were last taken */
 };
 
 static const char *nz(const char *s)
@@ -418,6 +419,15 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
     }
     if (rc == 0) {
         rc = write_batch(c, err);
+    }
+    if (rc == 0 && c->st->imported >= c->analyzed_at * 2 + 200) {
+        /* the projections doubled since their statistics were taken: take them again, or the
+         * facts queries and the projector keep plans made for small tables */
+        int64_t ignored = 0;
+
+        rc = plaint_pg_query_int(&ignored, c->db, "SELECT 0 FROM plaint.projection_analyze()",
+                                 0, NULL, err);
+        c->analyzed_at = c->st->imported;
     }
     c->done += (int64_t)c->nrows;
     if (rc == 0 && c->progress != NULL) {

@@ -11,6 +11,7 @@ struct plaint_db {
     plaint_db_role role;
     int set_role; /* 1: the session switched to `role` with SET ROLE (external server) */
     int append_prepared; /* the append statements are prepared on this connection */
+    int bulk_prepared;   /* the bulk append statements are prepared on this connection */
 };
 
 /* Opens a second connection with the same parameters and role as db (for parallel reads).

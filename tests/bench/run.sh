@@ -4,9 +4,10 @@
 # its peak memory. Each result is a ratio against a reference measured in the same run, on the
 # same throwaway cluster, alternating A/B; medians of several runs.
 #
-#   bash tests/bench/run.sh [--quick]
+#   bash tests/bench/run.sh [--quick] [--only append|import|verify]
 #
-# --quick: small sizes, one run each (a smoke run, < 2 min). Environment:
+# --quick: small sizes, one run each (a smoke run, < 2 min). --only: that benchmark alone, at
+# the chosen sizes (--only import at full size: three 1M-event imports, about 2 min). Environment:
 #   PLAINT_BENCH_BUILD    build directory (default: build/, configured and built here)
 #   PLAINT_BENCH_WORK     generated event files and the driver binary (default
 #                         /var/tmp/plaint-bench; generated files are reused while the
@@ -15,18 +16,30 @@
 set -euo pipefail
 
 MODE=full
-case "${1:-}" in
---quick) MODE=quick ;;
-"") ;;
--h | --help)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
-    exit 0
-    ;;
-*)
-    echo "usage: bash tests/bench/run.sh [--quick]" >&2
+ONLY=all
+usage() {
+    echo "usage: bash tests/bench/run.sh [--quick] [--only append|import|verify]" >&2
     exit 2
-    ;;
-esac
+}
+while (($# > 0)); do
+    case $1 in
+    --quick) MODE=quick ;;
+    --only)
+        case ${2:-} in
+        append | import | verify) ONLY=$2 ;;
+        *) usage ;;
+        esac
+        shift
+        ;;
+    -h | --help)
+        sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    *) usage ;;
+    esac
+    shift
+done
+want() { [[ $ONLY == all || $ONLY == "$1" ]]; }
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BENCH=$ROOT/tests/bench
@@ -165,6 +178,7 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- 1. appends at 8 clients
 
+bench_append() {
 log "1/3 append throughput: $CLIENTS clients, $CASES cases, ${APPEND_SECONDS}s x $APPEND_ROUNDS rounds"
 cluster_new
 psql_admin <<SQL
@@ -237,11 +251,15 @@ row "1. diagnostic: plaint's own SQL via pgbench" \
     "append_plaint_sql.sql -M prepared (statements prepared once): $(calc '%.0f' "$m_dprep")/s (runs: ${D_PREP[*]})" \
     "$(calc '%.2f' "$m_dext / $m_prep") / $(calc '%.2f' "$m_dprep / $m_prep") of reference" ""
 cluster_drop
+}
 
 # ---------------------------------------------------------------- 2. bulk import
 
-log "2/3 bulk import: $IMPORT_EVENTS events x $IMPORT_RUNS fresh clusters"
+# also the third step of the verify benchmark
 IMPORT_FILE=$WORK/events-$IMPORT_EVENTS.jsonl
+
+bench_import() {
+log "2/3 bulk import: $IMPORT_EVENTS events x $IMPORT_RUNS fresh clusters"
 gen_file "$IMPORT_FILE" --events "$IMPORT_EVENTS" --copy-out "$WORK/events-$IMPORT_EVENTS.tsv" \
     --prefix C --seed 1
 I_RATE=() C_RATE=() I_CPU=()
@@ -286,9 +304,13 @@ row "2. bulk import, $IMPORT_EVENTS events" \
     "psql \\copy into a copy of ledger_event: $m_copy rows/s (runs: ${C_RATE[*]})" \
     "$ratio2" \
     ">= 50000/s: $(verdict "$m_imp" 50000 ge)"
+}
 
 # ---------------------------------------------------------------- 3. verify
 
+bench_verify() {
+gen_file "$IMPORT_FILE" --events "$IMPORT_EVENTS" --copy-out "$WORK/events-$IMPORT_EVENTS.tsv" \
+    --prefix C --seed 1
 P3=$((2 * VERIFY_STEP + IMPORT_EVENTS))
 log "3/3 verify: ledgers of $VERIFY_STEP, $((2 * VERIFY_STEP)), $P3 events, $VERIFY_RUNS runs each"
 V1=$WORK/verify-$VERIFY_STEP-1.jsonl V2=$WORK/verify-$VERIFY_STEP-2.jsonl
@@ -369,6 +391,11 @@ for step in 1 2 3; do
     note "verify at $events events / $cases cases: peak RSS $m_rss KiB; seal of +$n: ${seal_wall}s, peak RSS $seal_rss KiB; import of +$n: ${imp_wall}s; verify's re-queued check query: ${rq_before}s right after the seal, ${rq_after}s after VACUUM ANALYZE"
 done
 cluster_drop
+}
+
+if want append; then bench_append; fi
+if want import; then bench_import; fi
+if want verify; then bench_verify; fi
 
 # ---------------------------------------------------------------- report
 
@@ -379,7 +406,7 @@ if [[ -n $(git -C "$ROOT" status --porcelain -- src include schemas 2>/dev/null)
 fi
 {
     echo
-    echo "## $(date -u +%Y-%m-%dT%H:%MZ) ($MODE, ${ELAPSED}s, commit $COMMIT)"
+    echo "## $(date -u +%Y-%m-%dT%H:%MZ) ($MODE$([[ $ONLY == all ]] || echo ", $ONLY only"), ${ELAPSED}s, commit $COMMIT)"
     echo
     echo "Machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
         "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
@@ -390,6 +417,6 @@ fi
     echo "|---|---|---|---|---|"
     printf '%s\n' "${ROWS[@]}"
     echo
-    printf -- '- %s\n' "${NOTES[@]}"
+    if ((${#NOTES[@]} > 0)); then printf -- '- %s\n' "${NOTES[@]}"; fi
 } | tee -a "$RESULTS"
 log "done in ${ELAPSED}s; appended to $RESULTS"
