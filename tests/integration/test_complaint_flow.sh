@@ -154,6 +154,14 @@ expect_exit 0 "a raw event on CMP-DEMO-1" -- pl "$ADMIN" ledger append --case CM
 expect_exit 0 "replay --check ignores it" -- pl "$ADMIN" ledger replay --check
 expect_exit 0 "seal" -- pl "$ADMIN" ledger seal
 expect_exit 0 "verify" -- pl "$ADMIN" verify --pubkey "$H/keys/ledger-signing.pem.pub"
+# The projector runs as the owner inside the application's session: it must not use a work table
+# or a projection-named table the session created itself (that would run the session's code as
+# the owner, or bypass its checks).
+APPSQL="psql -X -q -v ON_ERROR_STOP=1 -h $H/pg/run -U plaint_app -d plaint"
+ROW="INSERT INTO plaint.ledger_event (case_id, case_seq, event_type, actor, actor_role, occurred_at, payload, prev_hash, hash) VALUES ('CMP-2026-999999', 1, 'complaint.noted', 'x', 'x', now(), '{\"kind\":\"note\",\"text\":\"x\"}', decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'))"
+$APPSQL -c 'BEGIN' -c 'CREATE TEMP TABLE proj_ev (n int, id bigint, case_id text, case_seq bigint, event_type text, actor text, occurred_at timestamptz, p jsonb)' -c 'GRANT ALL ON proj_ev TO PUBLIC' -c "$ROW" -c 'ROLLBACK' >"$TEST_ROOT/planted.txt" 2>&1
+check "a work table planted by plaint_app is refused" -- grep -q 'not created by the projector' "$TEST_ROOT/planted.txt"
+check "every definer function searches pg_temp last" -- test "$(q "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'plaint' AND p.prosecdef AND NOT (p.proconfig @> ARRAY['search_path=pg_catalog, plaint, pg_temp'])")" = 0
 # The application role cannot write projections directly.
 check "plaint_app cannot update projections" -- bash -c "! psql -X -q -h $H/pg/run -U plaint_app -d plaint -c \"UPDATE plaint.customer SET balance = 0\" 2>/dev/null"
 finish
