@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plaint/buf.h"
 #include "plaint/db.h"
 #include "plaint/error.h"
 #include "plaint/export.h"
@@ -21,6 +22,10 @@ PLAINT_EXTERN int plaint_pg_query_json(json_t **out, plaint_db *db, const char *
  * integer in *out (0 if there is no row or it is NULL). */
 PLAINT_EXTERN int plaint_pg_query_int(int64_t *out, plaint_db *db, const char *sql, int nparams,
                                       const char *const *params, plaint_error *err);
+
+/* Appends '{a,b,...}', the workflow states that count as open, as a PostgreSQL text[] literal
+ * for "status = ANY($n::text[])". */
+PLAINT_EXTERN int plaint_complaint_open_states(plaint_buf *out, plaint_error *err);
 
 /* n fresh reference numbers "CMP-<years[i]>-<number, 6 digits or more>" into refs (each 32
  * bytes), numbers from one sequence. */

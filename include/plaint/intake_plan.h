@@ -74,5 +74,7 @@ PLAINT_EXTERN int plaint_intake_plan(plaint_event_list *out, const plaint_handli
 
 /* "YYYY-MM" of a UTC instant. */
 PLAINT_EXTERN void plaint_month_of(char out[8], int64_t us);
+/* The UTC calendar year of an instant (for reference numbers). */
+PLAINT_EXTERN int plaint_year_of(int64_t us);
 
 #endif

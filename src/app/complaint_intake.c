@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/complaint_internal.h"
 #include "plaint/app_complaint.h"
 #include "plaint/app_vault.h"
 #include "plaint/chain.h"
@@ -31,11 +32,6 @@ static const char SQL_FACTS[] =
     "   WHERE received_at >= date_trunc('month', $2::timestamptz)"
     "   AND received_at < date_trunc('month', $2::timestamptz) + interval '1 month'))";
 
-static const char *nz(const char *s)
-{
-    return s != NULL && s[0] != '\0' ? s : NULL;
-}
-
 int plaint_app_intake_facts(plaint_intake_facts *f, json_t **hold, plaint_db *db,
                             const plaint_handling *h, const plaint_complaint_input *in,
                             const char *ref, plaint_error *err)
@@ -57,13 +53,13 @@ int plaint_app_intake_facts(plaint_intake_facts *f, json_t **hold, plaint_db *db
         return rc;
     }
     snprintf(window, sizeof(window), "%d", plaint_escalation_repeat_window_days(pol.escalation));
-    params[0] = nz(in->customer_id);
+    params[0] = plaint_nz(in->customer_id);
     params[1] = received;
     params[2] = window;
-    params[3] = nz(in->order_ref);
+    params[3] = plaint_nz(in->order_ref);
     params[4] = in->category;
-    params[5] = nz(in->narrative);
-    params[6] = nz(in->company);
+    params[5] = plaint_nz(in->narrative);
+    params[6] = plaint_nz(in->company);
     params[7] = ref;
     rc = plaint_pg_query_json(&j, db, SQL_FACTS, 8, params, err);
     if (rc != 0) {
@@ -83,29 +79,20 @@ int plaint_app_intake_facts(plaint_intake_facts *f, json_t **hold, plaint_db *db
         f->currency = json_string_value(json_object_get(cust, "currency"));
         f->previous_complaints = json_integer_value(json_object_get(cust, "previous"));
     }
-    if (nz(in->order_ref) != NULL && !json_is_true(json_object_get(j, "order"))) {
+    if (plaint_nz(in->order_ref) != NULL && !json_is_true(json_object_get(j, "order"))) {
         json_decref(j);
         return plaint_error_set_at(err, PLAINT_EINVALID, "order", 0, 0,
                                    "order: no order '%s'%s%s", in->order_ref,
                                    f->customer_found ? " of customer " : "",
                                    f->customer_found ? in->customer_id : "");
     }
-    f->order_found = nz(in->order_ref) != NULL;
+    f->order_found = plaint_nz(in->order_ref) != NULL;
     f->recent_complaints = json_integer_value(json_object_get(j, "recent")) + 1;
     f->repeat_of = json_string_value(json_object_get(j, "repeat_of"));
     f->duplicate_of = json_string_value(json_object_get(j, "duplicate_of"));
     f->month_count = json_integer_value(json_object_get(j, "month_count")) + 1;
     *hold = j;
     return 0;
-}
-
-static int year_of(int64_t us)
-{
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    return tm.tm_year + 1900;
 }
 
 int plaint_app_complaint_new(char *ref, plaint_db *db, const plaint_actor *actor,
@@ -139,7 +126,7 @@ int plaint_app_complaint_new(char *ref, plaint_db *db, const plaint_actor *actor
     rc = plaint_handling_record(h, db, actor, err);
     if (rc == 0) {
         rc = plaint_db_begin(db, err);
-        if (rc == 0 && nz(in.customer_id) != NULL) {
+        if (rc == 0 && plaint_nz(in.customer_id) != NULL) {
             /* one intake at a time per customer: the repeat and month counts stay exact */
             char key[96];
 
@@ -147,7 +134,7 @@ int plaint_app_complaint_new(char *ref, plaint_db *db, const plaint_actor *actor
             rc = plaint_complaint_lock(db, key, err);
         }
         if (rc == 0) {
-            int year = year_of(now);
+            int year = plaint_year_of(now);
 
             rc = plaint_complaint_new_refs(refs, 1, db, &year, err);
         }

@@ -6,6 +6,12 @@
 #include "plaint/rbac.h"
 #include "plaint/workflow.h"
 
+/* s, or NULL when s is NULL or "" (optional inputs and SQL parameters). */
+static inline const char *plaint_nz(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
 /* A string member of a JSON object, NULL if absent or not a string. */
 const char *plaint_cj_str(const json_t *c, const char *key);
 

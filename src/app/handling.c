@@ -5,6 +5,7 @@
 
 #include "plaint/app_complaint.h"
 #include "plaint/buf.h"
+#include "plaint/digest.h"
 #include "plaint/jcs.h"
 #include "plaint/ledger.h"
 #include "plaint/policy_xml.h"
@@ -79,19 +80,13 @@ void plaint_handling_get(const plaint_handling *h, plaint_handling_policies *out
 int plaint_handling_record(const plaint_handling *h, plaint_db *db, const plaint_actor *actor,
                            plaint_error *err)
 {
-    static const char HEX[] = "0123456789abcdef";
     char file[32];
     char hex[2 * PLAINT_HASH_LEN + 1];
     int rc = 0;
     int i;
-    int j;
 
     for (i = 0; rc == 0 && i < H_COUNT; i++) {
-        for (j = 0; j < PLAINT_HASH_LEN; j++) {
-            hex[2 * j] = HEX[h->sha[i][j] >> 4];
-            hex[2 * j + 1] = HEX[h->sha[i][j] & 15];
-        }
-        hex[2 * PLAINT_HASH_LEN] = '\0';
+        plaint_hex_encode(hex, h->sha[i], PLAINT_HASH_LEN);
         snprintf(file, sizeof(file), "%s.xml", H_NAMES[i]);
         rc = plaint_app_record_policy(db, actor, file, hex, err);
     }

@@ -49,25 +49,6 @@ struct import_ctx {
     int64_t analyzed_at; /* complaints imported when the statistics were last taken */
 };
 
-static const char *nz(const char *s)
-{
-    return s != NULL && s[0] != '\0' ? s : NULL;
-}
-
-static int year_of(int64_t us)
-{
-    /* civil year from days since the epoch (H. Hinnant's days_from_civil inverse) */
-    int64_t z = us / 86400000000LL - (us % 86400000000LL < 0 ? 1 : 0) + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-
-    return (int)(yoe + era * 400 + (m <= 2));
-}
-
 static int report(struct import_ctx *c, int64_t line, const char *message)
 {
     plaint_intake_pos pos;
@@ -93,7 +74,7 @@ static int import_single(struct import_ctx *c, const plaint_complaint_input *in,
     char narrative_ref[PLAINT_VAULT_REF_LEN] = "";
     char lock[96];
     int64_t exists = 0;
-    int year = year_of(in->received_us);
+    int year = plaint_year_of(in->received_us);
     int rc = plaint_db_begin(c->db, err);
 
     snprintf(lock, sizeof(lock), "import:%s", c->source);
@@ -350,7 +331,7 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
     }
     for (i = 0; rc == 0 && i < c->nrows; i++) {
         if (!c->rows[i].skip) {
-            years[nnew++] = year_of(c->rows[i].in.received_us);
+            years[nnew++] = plaint_year_of(c->rows[i].in.received_us);
         }
     }
     if (rc == 0) {
@@ -450,7 +431,7 @@ static int on_row(const plaint_intake *rec, const plaint_intake_pos *pos, void *
     size_t i;
     size_t nx = rec->extra_count < PLAINT_INTAKE_MAX_EXTRAS ? rec->extra_count
                                                             : PLAINT_INTAKE_MAX_EXTRAS;
-    int single = nz(rec->customer_ref) != NULL || nz(rec->order_ref) != NULL;
+    int single = plaint_nz(rec->customer_ref) != NULL || plaint_nz(rec->order_ref) != NULL;
     int rc = 0;
 
     if (c->validate_only) {
@@ -630,10 +611,10 @@ int plaint_app_import_email(char *ref, int *is_new, plaint_db *db, plaint_authz 
         memset(&in, 0, sizeof(in));
         in.channel = "email";
         in.category = "Unclassified";
-        in.issue = nz(e->subject);
-        in.narrative = nz(e->body_text);
+        in.issue = plaint_nz(e->subject);
+        in.narrative = plaint_nz(e->body_text);
         in.received_us = e->date_us;
-        if (nz(e->message_id) != NULL) {
+        if (plaint_nz(e->message_id) != NULL) {
             in.source_system = "email";
             in.source_id = e->message_id;
             rc = plaint_pg_query_int(&exists, db,

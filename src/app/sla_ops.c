@@ -23,24 +23,6 @@ static const char SQL_BREACHES[] =
     "  AND NOT EXISTS (SELECT 1 FROM plaint.escalation e WHERE e.ref = c.ref"
     "   AND e.timer = t.timer)) s";
 
-static int open_states(char *out, size_t n)
-{
-    size_t used = 0;
-    int s;
-
-    used += (size_t)snprintf(out, n, "{");
-    for (s = 0; s < (int)PLAINT_WF_STATE_COUNT && used < n; s++) {
-        if (plaint_wf_is_open((plaint_wf_state)s)) {
-            used += (size_t)snprintf(out + used, n - used, "%s%s", used > 1 ? "," : "",
-                                     plaint_wf_state_name((plaint_wf_state)s));
-        }
-    }
-    if (used < n) {
-        snprintf(out + used, n - used, "}");
-    }
-    return 0;
-}
-
 /* Escalates one breach. The complaint's status and current escalation are read again under its
  * lock: the breach list is one snapshot, and an earlier breach of the same complaint in this
  * scan (both timers run out) may already have moved it. */
@@ -130,8 +112,8 @@ int plaint_app_sla_scan(int64_t *escalated, int64_t *breaches, plaint_db *db,
 {
     plaint_handling_policies pol;
     char now[PLAINT_TIME_LEN + 1];
-    char states[256];
-    const char *params[2] = {now, states};
+    plaint_buf states = PLAINT_BUF_INIT;
+    const char *params[2] = {now, NULL};
     json_t *list = NULL;
     json_t *b;
     size_t i;
@@ -140,8 +122,11 @@ int plaint_app_sla_scan(int64_t *escalated, int64_t *breaches, plaint_db *db,
     *escalated = 0;
     *breaches = 0;
     plaint_handling_get(h, &pol);
-    open_states(states, sizeof(states));
     if (rc == 0) {
+        rc = plaint_complaint_open_states(&states, err);
+    }
+    if (rc == 0) {
+        params[1] = states.data;
         rc = plaint_pg_query_json(&list, db, SQL_BREACHES, 2, params, err);
     }
     json_array_foreach(list, i, b) {
@@ -155,5 +140,6 @@ int plaint_app_sla_scan(int64_t *escalated, int64_t *breaches, plaint_db *db,
         *escalated += done;
     }
     json_decref(list);
+    plaint_buf_clear(&states);
     return rc;
 }

@@ -99,6 +99,15 @@ int plaint_complaint_input_check(const plaint_complaint_input *in, plaint_error 
     return 0;
 }
 
+int plaint_year_of(int64_t us)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    return tm.tm_year + 1900;
+}
+
 void plaint_month_of(char out[8], int64_t us)
 {
     time_t t = (time_t)(us / 1000000);

@@ -104,8 +104,7 @@ int plaint_complaint_get(json_t **out, plaint_db *db, const char *ref, plaint_er
     return rc;
 }
 
-/* '{a,b,...}': the states that count as open, for "status = ANY($n::text[])". */
-static int open_states(plaint_buf *out, plaint_error *err)
+int plaint_complaint_open_states(plaint_buf *out, plaint_error *err)
 {
     int rc = plaint_buf_append_str(out, "{", err);
     int first = 1;
@@ -127,7 +126,7 @@ int plaint_complaint_list(json_t **out, plaint_db *db, const plaint_complaint_fi
     plaint_buf open = PLAINT_BUF_INIT;
     char limit[32];
     const char *params[7];
-    int rc = f->open_only ? open_states(&open, err) : 0;
+    int rc = f->open_only ? plaint_complaint_open_states(&open, err) : 0;
 
     snprintf(limit, sizeof(limit), "%lld", (long long)(f->limit > 0 ? f->limit : 0));
     params[0] = f->status;

@@ -56,23 +56,6 @@ static const char SQL_CHANNELS[] =
 static const char SQL_UNFLAGGED_CHANNEL[] = SQL_UNFLAGGED("channel");
 static const char SQL_UNFLAGGED_CATEGORY[] = SQL_UNFLAGGED("category");
 
-/* '{a,b,...}': the states that count as open (names are fixed identifiers). */
-static int open_states(plaint_buf *out, plaint_error *err)
-{
-    int rc = plaint_buf_append_str(out, "{", err);
-    int first = 1;
-    int s;
-
-    for (s = 0; rc == 0 && s < (int)PLAINT_WF_STATE_COUNT; s++) {
-        if (plaint_wf_is_open((plaint_wf_state)s)) {
-            rc = plaint_buf_printf(out, err, "%s%s", first ? "" : ",",
-                                   plaint_wf_state_name((plaint_wf_state)s));
-            first = 0;
-        }
-    }
-    return rc == 0 ? plaint_buf_append_str(out, "}", err) : rc;
-}
-
 int plaint_pg_insights_counts(json_t **out, plaint_db *db, int64_t from_us, int64_t end_us,
                               int64_t window_us, plaint_error *err)
 {
@@ -107,7 +90,7 @@ int plaint_pg_insights_channels(json_t **out, plaint_db *db, int64_t end_us, pla
     plaint_buf open = PLAINT_BUF_INIT;
     char end[PLAINT_TIME_LEN + 1];
     const char *params[2] = {NULL, end};
-    int rc = open_states(&open, err);
+    int rc = plaint_complaint_open_states(&open, err);
 
     *out = NULL;
     if (rc == 0) {
@@ -155,7 +138,7 @@ int plaint_pg_insights_unflagged(json_t **out, plaint_db *db, const char *field,
     if (vals == NULL) {
         return plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
     }
-    rc = open_states(&open, err);
+    rc = plaint_complaint_open_states(&open, err);
     if (rc == 0 && from_us != 0) {
         rc = plaint_time_format(from, from_us, err);
         params[2] = from;
