@@ -9,6 +9,7 @@ PACKAGES=(
     postgresql-15 postgresql-client-15
     libpq-dev libssl-dev libjansson-dev libinih-dev libcmocka-dev
     libxml2-dev libxml2-utils libxmlsec1-dev xmlsec1 libhpdf-dev poppler-utils qpdf
+    fonts-dejavu-core
     libcsv-dev libmicrohttpd-dev libgmime-3.0-dev libcurl4-openssl-dev
     iproute2 procps hyperfine python3 openssl
 )

@@ -28,10 +28,14 @@ typedef struct plaint_config {
     char schema_dir[PLAINT_CONFIG_PATH_MAX];  /* SQL migrations */
     char policy_dir[PLAINT_CONFIG_PATH_MAX];  /* rbac.xml, retention.xml, ... */
     char xsd_dir[PLAINT_CONFIG_PATH_MAX];     /* XML schemas the policies are validated against */
+    char report_dir[PLAINT_CONFIG_PATH_MAX];  /* report definitions (reports/) */
+    char report_key[PLAINT_CONFIG_PATH_MAX];  /* report signing key, PEM (private, 0600) */
+    char report_cert[PLAINT_CONFIG_PATH_MAX]; /* its X.509 certificate, PEM */
+    char report_font[PLAINT_CONFIG_PATH_MAX]; /* TrueType font embedded in PDFs */
     long long seal_every_events;              /* auto-seal after this many unsealed events */
     long long seal_every_seconds;             /* ... or when the last seal is this old */
     char file[PLAINT_CONFIG_PATH_MAX];        /* config file read, "" if none */
-    plaint_config_source src[10];              /* source of each setting, in table order */
+    plaint_config_source src[14];              /* source of each setting, in table order */
 } plaint_config;
 
 /* Flags given on the command line; NULL members mean "not given". */

@@ -42,7 +42,14 @@ static const setting SETTINGS[] = {
     STR_SETTING("paths", "schema_dir", "PLAINT_SCHEMA_DIR", schema_dir, 0),
     STR_SETTING("paths", "policy_dir", "PLAINT_POLICY_DIR", policy_dir, 0),
     STR_SETTING("paths", "xsd_dir", "PLAINT_XSD_DIR", xsd_dir, 0),
+    STR_SETTING("paths", "report_dir", "PLAINT_REPORT_DIR", report_dir, 0),
+    STR_SETTING("report", "signing_key", "PLAINT_REPORT_KEY", report_key, 0),
+    STR_SETTING("report", "signing_cert", "PLAINT_REPORT_CERT", report_cert, 0),
+    STR_SETTING("report", "font", "PLAINT_REPORT_FONT", report_font, 0),
 };
+_Static_assert(sizeof(SETTINGS) / sizeof(SETTINGS[0]) ==
+                   sizeof(((plaint_config *)0)->src) / sizeof(plaint_config_source),
+               "one source slot per setting");
 #define N_SETTINGS (sizeof(SETTINGS) / sizeof(SETTINGS[0]))
 
 static int set_value(plaint_config *cfg, size_t i, const char *value, plaint_config_source src,
@@ -189,6 +196,20 @@ static int derive_defaults(plaint_config *cfg, plaint_error *err)
             return plaint_error_set(err, PLAINT_EINVALID, "PLAINT_HOME path is too long");
         }
     }
+    if (cfg->src[11] == PLAINT_SRC_DEFAULT) {
+        n = snprintf(cfg->report_key, sizeof(cfg->report_key), "%s/keys/report-signing-key.pem",
+                     cfg->home);
+        if (n < 0 || (size_t)n >= sizeof(cfg->report_key)) {
+            return plaint_error_set(err, PLAINT_EINVALID, "PLAINT_HOME path is too long");
+        }
+    }
+    if (cfg->src[12] == PLAINT_SRC_DEFAULT) {
+        n = snprintf(cfg->report_cert, sizeof(cfg->report_cert),
+                     "%s/keys/report-signing-cert.pem", cfg->home);
+        if (n < 0 || (size_t)n >= sizeof(cfg->report_cert)) {
+            return plaint_error_set(err, PLAINT_EINVALID, "PLAINT_HOME path is too long");
+        }
+    }
     return 0;
 }
 
@@ -208,6 +229,9 @@ int plaint_config_load(plaint_config *out, const plaint_config_flags *flags, pla
     snprintf(out->schema_dir, sizeof(out->schema_dir), "%s", PLAINT_DEFAULT_SCHEMA_DIR);
     snprintf(out->policy_dir, sizeof(out->policy_dir), "%s", PLAINT_DEFAULT_POLICY_DIR);
     snprintf(out->xsd_dir, sizeof(out->xsd_dir), "%s", PLAINT_DEFAULT_XSD_DIR);
+    snprintf(out->report_dir, sizeof(out->report_dir), "%s", PLAINT_DEFAULT_REPORT_DIR);
+    snprintf(out->report_font, sizeof(out->report_font), "%s",
+             "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
     out->seal_every_events = 1000;
     out->seal_every_seconds = 300;
 

@@ -112,4 +112,25 @@ int plaint_cmd_verify_proof(plaint_cli *cli, int argc, char **argv);
 extern const char plaint_cmd_verify_proof_help[];
 int plaint_cmd_version(plaint_cli *cli, int argc, char **argv);
 
+/* plaint report ...: the table is in cmd_report.c; regulator XML returns and the case export in
+ * cmd_report_xml.c, PDF summaries in cmd_report_pdf.c. */
+extern const plaint_cmd plaint_cmd_report[];
+int plaint_cmd_report_regulator(plaint_cli *cli, int argc, char **argv);
+extern const char plaint_cmd_report_regulator_help[];
+int plaint_cmd_report_cases(plaint_cli *cli, int argc, char **argv);
+extern const char plaint_cmd_report_cases_help[];
+int plaint_cmd_report_weekly(plaint_cli *cli, int argc, char **argv);
+extern const char plaint_cmd_report_weekly_help[];
+int plaint_cmd_report_monthly(plaint_cli *cli, int argc, char **argv);
+extern const char plaint_cmd_report_monthly_help[];
+int plaint_cmd_report_audit(plaint_cli *cli, int argc, char **argv);
+extern const char plaint_cmd_report_audit_help[];
+int plaint_cmd_report_case(plaint_cli *cli, int argc, char **argv);
+extern const char plaint_cmd_report_case_help[];
+/* `plaint report verify FILE [--ledger]` once the file's kind is known: check_ledger is 1 when
+ * the figures are also to be recomputed from the database at the named checkpoint. Return an
+ * exit code (0 valid, 1 invalid signature/schema/figures, 2-5 as for every command). */
+int plaint_cli_report_verify_xml(plaint_cli *cli, const char *path, int check_ledger);
+int plaint_cli_report_verify_pdf(plaint_cli *cli, const char *path, int check_ledger);
+
 #endif

@@ -31,6 +31,8 @@ static const plaint_cmd TOP[] = {
     {"sla", "escalate complaints whose SLA deadlines have passed", NULL, NULL, plaint_cmd_sla},
     {"insights", "flag category spikes and public-channel complaints", plaint_cmd_insights_help,
      plaint_cmd_insights, NULL},
+    {"report", "signed regulator returns (XML) and PDF summaries; verify them", NULL, NULL,
+     plaint_cmd_report},
     {"config", "show the effective configuration", NULL, NULL, plaint_cmd_config},
     {"keys", "manage the checkpoint signing key and the vault master keys", NULL, NULL,
      plaint_cmd_keys},
