@@ -46,7 +46,12 @@ struct import_ctx {
     char **strs;
     size_t nstrs, capstrs;
     int64_t done;
-    int64_t analyzed_at; /* complaints imported when the statistics were last taken */
+    /* month -> complaints received in it: counted in the database the first time a batch
+     * needs the month, then kept up to date with this import's own batches (counting a month
+     * again for every batch made the import O(N^2)). Emptied when a row goes the single path,
+     * which reads its facts from the database. Like two concurrent `complaint new`, complaints
+     * that other writers take in meanwhile are not counted. */
+    json_t *month_counts;
 };
 
 static int report(struct import_ctx *c, int64_t line, const char *message)
@@ -203,7 +208,9 @@ static int batch_facts(struct import_ctx *c, json_t **months_out, json_t **dups_
 
         json_array_append_new(ids, json_string(r->in.source_id));
         plaint_month_of(r->month, r->in.received_us);
-        json_array_append_new(months, json_string(r->month));
+        if (json_object_get(c->month_counts, r->month) == NULL) {
+            json_array_append_new(months, json_string(r->month));
+        }
         json_array_append_new(narr, json_pack("[s?, s, s?]", r->in.narrative, r->in.category,
                                               r->in.company));
     }
@@ -230,7 +237,7 @@ static int batch_facts(struct import_ctx *c, json_t **months_out, json_t **dups_
             r->skip = strcmp(c->rows[k].in.source_id, r->in.source_id) == 0;
         }
     }
-    if (rc == 0) {
+    if (rc == 0 && json_array_size(months) > 0) {
         const char *params[1] = {p2};
 
         rc = plaint_pg_query_json(
@@ -244,6 +251,11 @@ static int batch_facts(struct import_ctx *c, json_t **months_out, json_t **dups_
     if (rc == 0) {
         const char *params[1] = {p3};
 
+        /* Customer-less only. Written so that no index but the md5(narrative) one applies
+         * (the row comparison and COALESCE are not indexable): with "customer_id IS NULL" or
+         * "category = ..." the planner, misled by missing or stale statistics of a table that
+         * grew during the import, combined or chose the customer or category index and read
+         * thousands of rows per lookup (the import then cost O(N^2)). */
         rc = plaint_pg_query_json(
             dups_out, c->db,
             "SELECT COALESCE(jsonb_object_agg(q.i::text, jsonb_build_array(d.ref, d.us)), '{}')"
@@ -252,8 +264,8 @@ static int batch_facts(struct import_ctx *c, json_t **months_out, json_t **dups_
             "   (extract(epoch FROM c.received_at) * 1000000)::bigint AS us"
             "   FROM plaint.complaint c WHERE q.v->>0 IS NOT NULL"
             "   AND md5(c.narrative) = md5(q.v->>0) AND c.narrative = q.v->>0"
-            "   AND c.category = q.v->>1 AND c.company IS NOT DISTINCT FROM (q.v->>2)"
-            "   AND c.customer_id IS NULL ORDER BY c.received_at, c.ref LIMIT 1) d",
+            "   AND (c.category, c.company) IS NOT DISTINCT FROM (q.v->>1, q.v->>2)"
+            "   AND COALESCE(c.customer_id, '') = '' ORDER BY c.received_at, c.ref LIMIT 1) d",
             1, params, err);
     }
     json_decref(ids);
@@ -324,6 +336,9 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
         return 0;
     }
     rc = batch_facts(c, &months, &dups, err);
+    if (rc == 0 && months != NULL && json_object_update(c->month_counts, months) != 0) {
+        rc = plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
+    }
     years = calloc(c->nrows, sizeof(*years));
     refs = calloc(c->nrows, sizeof(*refs));
     if (rc == 0 && (years == NULL || refs == NULL)) {
@@ -355,7 +370,7 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
         memset(&f, 0, sizeof(f));
         f.ref = r->ref;
         f.recent_complaints = 1;
-        f.month_count = json_integer_value(json_object_get(months, r->month)) + 1;
+        f.month_count = json_integer_value(json_object_get(c->month_counts, r->month)) + 1;
         snprintf(key, sizeof(key), "%zu", i + 1);
         d = json_object_get(dups, key);
         if (d != NULL) {
@@ -401,14 +416,16 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
     if (rc == 0) {
         rc = write_batch(c, err);
     }
-    if (rc == 0 && c->st->imported >= c->analyzed_at * 2 + 200) {
-        /* the projections doubled since their statistics were taken: take them again, or the
-         * facts queries and the projector keep plans made for small tables */
-        int64_t ignored = 0;
+    for (i = 0; rc == 0 && i < c->nrows; i++) {
+        const struct row *r = &c->rows[i];
 
-        rc = plaint_pg_query_int(&ignored, c->db, "SELECT 0 FROM plaint.projection_analyze()",
-                                 0, NULL, err);
-        c->analyzed_at = c->st->imported;
+        if (r->planned) {
+            json_int_t had = json_integer_value(json_object_get(c->month_counts, r->month));
+
+            if (json_object_set_new(c->month_counts, r->month, json_integer(had + 1)) != 0) {
+                rc = plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
+            }
+        }
     }
     c->done += (int64_t)c->nrows;
     if (rc == 0 && c->progress != NULL) {
@@ -496,6 +513,7 @@ static int on_row(const plaint_intake *rec, const plaint_intake_pos *pos, void *
         return report(c, pos->line, msg) != 0 ? PLAINT_EINVALID : 0;
     }
     if (single) {
+        json_object_clear(c->month_counts); /* it counts itself in its month */
         rc = import_single(c, &r->in, r->line, err);
         c->done++;
         drop_batch(c);
@@ -545,7 +563,10 @@ int plaint_app_import_csv(plaint_import_stats *st, plaint_db *db, const plaint_a
     c.progress = progress;
     c.progress_arg = progress_arg;
     c.rows = calloc(c.batch + 1, sizeof(*c.rows));
-    if (c.rows == NULL) {
+    c.month_counts = json_object();
+    if (c.rows == NULL || c.month_counts == NULL) {
+        free(c.rows);
+        json_decref(c.month_counts);
         plaint_mapping_free(m);
         return plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
     }
@@ -575,6 +596,7 @@ int plaint_app_import_csv(plaint_import_stats *st, plaint_db *db, const plaint_a
     drop_batch(&c);
     free(c.rows);
     free(c.strs);
+    json_decref(c.month_counts);
     plaint_events_clear(&c.events);
     plaint_mapping_free(m);
     return rc;

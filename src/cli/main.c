@@ -1,4 +1,5 @@
 /* plaint: the command-line program; global options, then one subcommand per cmd_<name>.c. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,6 +93,11 @@ int main(int argc, char **argv)
     int i = 1;
 
     memset(&cli, 0, sizeof(cli));
+    /* No fastbins: bulk imports build and free many small JSON values per batch, and glibc
+     * consolidated the fastbins on each larger allocation that followed (a quarter of the
+     * client's time in `plaint import csv`; docs/benchmarks.md). The tcache still serves
+     * small allocations. */
+    mallopt(M_MXFAST, 0);
     /* Global options before the command. */
     while (i < argc && argv[i][0] == '-') {
         const char *a = argv[i];

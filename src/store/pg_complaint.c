@@ -93,8 +93,7 @@ int plaint_complaint_get(json_t **out, plaint_db *db, const char *ref, plaint_er
     int rc = plaint_pg_query_json(
         out, db,
         "SELECT to_jsonb(c) || jsonb_build_object('source_fields', "
-        "  (SELECT COALESCE(jsonb_object_agg(f.name, f.value), '{}'::jsonb) "
-        "   FROM plaint.complaint_source_field f WHERE f.ref = c.ref)) "
+        "  COALESCE(c.source_fields, '{}'::jsonb)) "
         "FROM plaint.complaint c WHERE c.ref = $1",
         1, params, err);
 
@@ -161,7 +160,7 @@ int plaint_complaint_details(json_t **out, plaint_db *db, const char *ref, plain
     const char *params[1] = {ref};
     int rc = plaint_pg_query_json(
         out, db,
-        "SELECT json_build_object('complaint', row_to_json(c),"
+        "SELECT json_build_object('complaint', to_jsonb(c) - 'source_fields',"
         " 'tasks', (SELECT COALESCE(jsonb_agg(to_jsonb(t) || jsonb_build_object('items',"
         "   (SELECT COALESCE(jsonb_agg(to_jsonb(i) - 'task_id' ORDER BY i.position), '[]')"
         "    FROM plaint.task_item i WHERE i.task_id = t.task_id)) ORDER BY t.created_at,"
@@ -178,8 +177,7 @@ int plaint_complaint_details(json_t **out, plaint_db *db, const char *ref, plain
         "   FROM plaint.escalation e WHERE e.ref = c.ref),"
         " 'outbox', (SELECT COALESCE(jsonb_agg(to_jsonb(m) ORDER BY m.message_id), '[]')"
         "   FROM plaint.outbox m WHERE m.ref = c.ref),"
-        " 'source_fields', (SELECT COALESCE(jsonb_object_agg(f.name, f.value), '{}'::jsonb)"
-        "   FROM plaint.complaint_source_field f WHERE f.ref = c.ref))"
+        " 'source_fields', COALESCE(c.source_fields, '{}'::jsonb))"
         " FROM plaint.complaint c WHERE c.ref = $1",
         1, params, err);
 
