@@ -1,10 +1,13 @@
 /* plaint import csv: bulk intake through a mapping, every row through the same automatic intake
  * steps as `plaint complaint new`. Idempotent and resumable: a row whose source id (mapping name,
- * external id) is already a complaint is skipped, and batches commit as they go. */
+ * external id) is already a complaint is skipped, and batches commit as they go. Batch k is
+ * appended by a writer thread (batch_writer.h) while batch k+1 is read, planned and encoded on a
+ * second connection (docs/workflow.md, "Projections and replay"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/batch_writer.h"
 #include "app/complaint_internal.h"
 #include "plaint/app_vault.h"
 #include "plaint/complaint_store.h"
@@ -25,8 +28,33 @@ struct row {
     char month[8];
 };
 
+/* What facts of later batches need to know of a batch being written (batch_facts). */
+struct inflight_row {
+    char ref[32];
+    int64_t received_us;
+    char *source_id;
+    char *narrative; /* NULL when none */
+    char *category;
+    char *company;   /* NULL when none */
+};
+
+/* The batch the writer thread is appending: it owns the events and their encoded payloads. */
+struct inflight {
+    plaint_event_list events;
+    plaint_buf payloads;
+    plaint_append_req *reqs;
+    size_t n;
+    int64_t planned; /* complaints in it */
+    struct inflight_row *rows;
+    size_t nrows;
+};
+
 struct import_ctx {
-    plaint_db *db;
+    plaint_db *db;  /* the writer thread's while a batch is in flight; else the single path's */
+    plaint_db *rdb; /* facts and reference numbers of batches, read while the writer writes */
+    plaint_batch_writer *writer;
+    struct inflight fly;
+    int flying;
     const plaint_actor *actor;
     const plaint_handling *h;
     const plaint_config *cfg; /* master keys for customers' narratives (import_single) */
@@ -185,6 +213,22 @@ static int same_text(const char *a, const char *b)
     return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* If the complaint (ref, received_us, narrative, category, company) duplicates in and came
+ * before the best duplicate found so far (the earliest by received time, then reference, as
+ * the database lookup orders them), it becomes the best. */
+static void earlier_duplicate(const plaint_complaint_input *in, const char *ref,
+                              int64_t received_us, const char *narrative, const char *category,
+                              const char *company, const char **best_ref, int64_t *best_us)
+{
+    if (in->narrative != NULL && same_text(narrative, in->narrative) &&
+        strcmp(category, in->category) == 0 && same_text(company, in->company) &&
+        (*best_ref == NULL || received_us < *best_us ||
+         (received_us == *best_us && strcmp(ref, *best_ref) < 0))) {
+        *best_ref = ref;
+        *best_us = received_us;
+    }
+}
+
 /* The facts the single path reads with SQL_FACTS, for customer-less rows of a batch: the
  * database's state plus the batch's earlier rows. */
 static int batch_facts(struct import_ctx *c, json_t **months_out, json_t **dups_out,
@@ -223,7 +267,7 @@ static int batch_facts(struct import_ctx *c, json_t **months_out, json_t **dups_
     if (rc == 0) {
         const char *params[2] = {c->source, p1};
 
-        rc = plaint_pg_query_json(&existing, c->db,
+        rc = plaint_pg_query_json(&existing, c->rdb,
                                   "SELECT COALESCE(jsonb_object_agg(source_id, true), '{}') "
                                   "FROM plaint.complaint WHERE source_system = $1 AND source_id "
                                   "IN (SELECT jsonb_array_elements_text($2::jsonb))",
@@ -236,12 +280,15 @@ static int batch_facts(struct import_ctx *c, json_t **months_out, json_t **dups_
         for (k = 0; k < i && !r->skip; k++) {
             r->skip = strcmp(c->rows[k].in.source_id, r->in.source_id) == 0;
         }
+        for (k = 0; k < c->fly.nrows && !r->skip; k++) { /* the batch being written */
+            r->skip = strcmp(c->fly.rows[k].source_id, r->in.source_id) == 0;
+        }
     }
     if (rc == 0 && json_array_size(months) > 0) {
         const char *params[1] = {p2};
 
         rc = plaint_pg_query_json(
-            months_out, c->db,
+            months_out, c->rdb,
             "SELECT COALESCE(jsonb_object_agg(m, (SELECT count(*) FROM plaint.complaint"
             " WHERE received_at >= (m || '-01')::timestamptz"
             " AND received_at < (m || '-01')::timestamptz + interval '1 month')), '{}')"
@@ -257,7 +304,7 @@ static int batch_facts(struct import_ctx *c, json_t **months_out, json_t **dups_
          * grew during the import, combined or chose the customer or category index and read
          * thousands of rows per lookup (the import then cost O(N^2)). */
         rc = plaint_pg_query_json(
-            dups_out, c->db,
+            dups_out, c->rdb,
             "SELECT COALESCE(jsonb_object_agg(q.i::text, jsonb_build_array(d.ref, d.us)), '{}')"
             " FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS q(v, i)"
             " CROSS JOIN LATERAL (SELECT c.ref,"
@@ -278,47 +325,120 @@ static int batch_facts(struct import_ctx *c, json_t **months_out, json_t **dups_
     return rc;
 }
 
-static int write_batch(struct import_ctx *c, plaint_error *err)
+static void inflight_free(struct inflight *f)
 {
-    plaint_append_req *reqs = NULL;
+    size_t i;
+
+    for (i = 0; i < f->nrows; i++) {
+        free(f->rows[i].source_id);
+        free(f->rows[i].narrative);
+        free(f->rows[i].category);
+        free(f->rows[i].company);
+    }
+    free(f->rows);
+    free(f->reqs);
+    plaint_buf_clear(&f->payloads);
+    plaint_events_clear(&f->events);
+    memset(f, 0, sizeof(*f));
+}
+
+/* Waits for the batch in flight, if any: counts its complaints when it was written. */
+static int land(struct import_ctx *c, plaint_error *err)
+{
+    int rc;
+
+    if (!c->flying) {
+        return 0;
+    }
+    rc = plaint_batch_writer_wait(c->writer, err);
+    c->flying = 0;
+    if (rc == 0) {
+        c->st->imported += c->fly.planned;
+    }
+    inflight_free(&c->fly);
+    return rc;
+}
+
+static char *dup_or_null(const char *s, int *oom)
+{
+    char *d = s != NULL ? strdup(s) : NULL;
+
+    *oom |= s != NULL && d == NULL;
+    return d;
+}
+
+/* Encodes the planned events (one buffer, each payload NUL-terminated: the bulk path wants C
+ * strings), waits for the previous batch and hands this one to the writer thread. */
+static int launch(struct import_ctx *c, int64_t planned, plaint_error *err)
+{
+    struct inflight f;
     size_t *offs = NULL;
-    plaint_buf payloads = PLAINT_BUF_INIT;
     size_t n = c->events.n;
     size_t i;
+    size_t k;
+    int oom = 0;
     int rc = 0;
 
     if (n == 0) {
-        return 0;
+        return land(c, err);
     }
-    reqs = calloc(n, sizeof(*reqs));
+    memset(&f, 0, sizeof(f));
+    f.events = c->events; /* moved: the next batch plans into a fresh list */
+    memset(&c->events, 0, sizeof(c->events));
+    f.n = n;
+    f.planned = planned;
+    f.reqs = calloc(n, sizeof(*f.reqs));
     offs = calloc(n + 1, sizeof(*offs));
-    if (reqs == NULL || offs == NULL) {
+    f.rows = calloc(c->nrows + 1, sizeof(*f.rows));
+    if (f.reqs == NULL || offs == NULL || f.rows == NULL) {
         rc = plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
     }
-    /* one buffer, each payload NUL-terminated (the bulk path wants C strings) */
     for (i = 0; rc == 0 && i < n; i++) {
-        offs[i] = payloads.len;
-        rc = plaint_jcs_dump(&payloads, c->events.v[i].payload, err);
+        offs[i] = f.payloads.len;
+        rc = plaint_jcs_dump(&f.payloads, f.events.v[i].payload, err);
         if (rc == 0) {
-            rc = plaint_buf_append_byte(&payloads, 0, err);
+            rc = plaint_buf_append_byte(&f.payloads, 0, err);
+        }
+    }
+    for (i = 0, k = 0; rc == 0 && i < c->nrows; i++) {
+        const struct row *r = &c->rows[i];
+        struct inflight_row *q = &f.rows[k];
+
+        if (!r->planned) {
+            continue;
+        }
+        snprintf(q->ref, sizeof(q->ref), "%s", r->ref);
+        q->received_us = r->in.received_us;
+        q->source_id = dup_or_null(r->in.source_id, &oom);
+        q->narrative = dup_or_null(r->in.narrative, &oom);
+        q->category = dup_or_null(r->in.category, &oom);
+        q->company = dup_or_null(r->in.company, &oom);
+        f.nrows = ++k;
+        if (oom) {
+            rc = plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
         }
     }
     if (rc == 0) {
-        offs[n] = payloads.len;
+        offs[n] = f.payloads.len;
         for (i = 0; i < n; i++) {
-            reqs[i].case_id = c->events.v[i].case_id;
-            reqs[i].type = c->events.v[i].type;
-            reqs[i].actor = c->actor->user.user_id;
-            reqs[i].role = c->actor->acting_role[0] != '\0' ? c->actor->acting_role : "-";
-            reqs[i].payload = payloads.data + offs[i];
-            reqs[i].payload_len = offs[i + 1] - offs[i] - 1;
+            f.reqs[i].case_id = f.events.v[i].case_id;
+            f.reqs[i].type = f.events.v[i].type;
+            f.reqs[i].actor = c->actor->user.user_id;
+            f.reqs[i].role = c->actor->acting_role[0] != '\0' ? c->actor->acting_role : "-";
+            f.reqs[i].payload = f.payloads.data + offs[i];
+            f.reqs[i].payload_len = offs[i + 1] - offs[i] - 1;
         }
-        rc = plaint_ledger_append_batch(NULL, c->db, reqs, n, err);
+        rc = land(c, err);
     }
-    free(reqs);
     free(offs);
-    plaint_buf_clear(&payloads);
-    return rc;
+    if (rc != 0) {
+        inflight_free(&f);
+        return rc;
+    }
+    c->fly = f;
+    c->flying = 1;
+    plaint_batch_writer_submit(c->writer, &(plaint_batch_job){c->fly.reqs, c->fly.n});
+    return 0;
 }
 
 static int flush_batch(struct import_ctx *c, plaint_error *err)
@@ -328,6 +448,7 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
     int *years = NULL;
     char (*refs)[32] = NULL;
     size_t nnew = 0;
+    int64_t planned = 0;
     size_t i;
     size_t k;
     int rc;
@@ -350,7 +471,7 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
         }
     }
     if (rc == 0) {
-        rc = plaint_complaint_new_refs(refs, nnew, c->db, years, err);
+        rc = plaint_complaint_new_refs(refs, nnew, c->rdb, years, err);
     }
     plaint_events_reset(&c->events);
     for (i = 0, nnew = 0; rc == 0 && i < c->nrows; i++) {
@@ -386,14 +507,14 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
             if (strcmp(o->month, r->month) == 0) {
                 f.month_count++;
             }
-            if (r->in.narrative != NULL && same_text(o->in.narrative, r->in.narrative) &&
-                strcmp(o->in.category, r->in.category) == 0 &&
-                same_text(o->in.company, r->in.company) &&
-                (best_ref == NULL || o->in.received_us < best_us ||
-                 (o->in.received_us == best_us && strcmp(o->ref, best_ref) < 0))) {
-                best_ref = o->ref;
-                best_us = o->in.received_us;
-            }
+            earlier_duplicate(&r->in, o->ref, o->in.received_us, o->in.narrative,
+                              o->in.category, o->in.company, &best_ref, &best_us);
+        }
+        for (k = 0; k < c->fly.nrows; k++) { /* the batch being written */
+            const struct inflight_row *o = &c->fly.rows[k];
+
+            earlier_duplicate(&r->in, o->ref, o->received_us, o->narrative, o->category,
+                              o->company, &best_ref, &best_us);
         }
         f.duplicate_of = best_ref;
         rc = plaint_intake_plan(&c->events, &c->pol, &r->in, &f, err);
@@ -410,11 +531,8 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
         }
         if (rc == 0) {
             r->planned = 1;
-            c->st->imported++;
+            planned++;
         }
-    }
-    if (rc == 0) {
-        rc = write_batch(c, err);
     }
     for (i = 0; rc == 0 && i < c->nrows; i++) {
         const struct row *r = &c->rows[i];
@@ -426,6 +544,9 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
                 rc = plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
             }
         }
+    }
+    if (rc == 0) {
+        rc = launch(c, planned, err);
     }
     c->done += (int64_t)c->nrows;
     if (rc == 0 && c->progress != NULL) {
@@ -455,8 +576,12 @@ static int on_row(const plaint_intake *rec, const plaint_intake_pos *pos, void *
         return 0;
     }
     if (single) {
-        /* its facts depend on every earlier complaint: the batch so far goes first */
+        /* its facts depend on every earlier complaint: the batch so far goes first, and is
+         * written before this row is read (it uses the writer's connection) */
         rc = flush_batch(c, err);
+        if (rc == 0) {
+            rc = land(c, err);
+        }
         if (rc != 0) {
             return rc;
         }
@@ -571,6 +696,14 @@ int plaint_app_import_csv(plaint_import_stats *st, plaint_db *db, const plaint_a
         return plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
     }
     rc = plaint_handling_record(h, db, actor, err);
+    if (rc == 0) {
+        /* a second connection for the facts of batch k+1 while the writer thread appends
+         * batch k on db: the client's work overlaps the server's (docs/benchmarks.md) */
+        rc = plaint_db_open(&c.rdb, cfg, PLAINT_DB_APP, err);
+    }
+    if (rc == 0) {
+        rc = plaint_batch_writer_start(&c.writer, db, err);
+    }
     if (rc == 0 && strict) {
         /* first pass: any bad row and nothing is written */
         c.validate_only = 1;
@@ -590,6 +723,14 @@ int plaint_app_import_csv(plaint_import_stats *st, plaint_db *db, const plaint_a
         rc = flush_batch(&c, err);
     }
     if (rc == 0) {
+        rc = land(&c, err);
+    } else {
+        plaint_error keep_err = *err;
+
+        land(&c, NULL); /* the writer must be done with its batch before anything is freed */
+        *err = keep_err;
+    }
+    if (rc == 0) {
         st->rows_good = good - st->rows_bad; /* rows refused at intake were counted bad */
         st->rows_bad += badrows;
     }
@@ -597,6 +738,8 @@ int plaint_app_import_csv(plaint_import_stats *st, plaint_db *db, const plaint_a
     free(c.rows);
     free(c.strs);
     json_decref(c.month_counts);
+    plaint_batch_writer_stop(c.writer);
+    plaint_db_close(c.rdb);
     plaint_events_clear(&c.events);
     plaint_mapping_free(m);
     return rc;

@@ -81,27 +81,42 @@ expect_exit 2 "--mapping is required" -- "$PLAINT_BIN" import csv "$B"
 expect_exit 0 "replay --check" -- "$PLAINT_BIN" ledger replay --check
 
 # Batches change nothing: 800 records imported one row per batch (every fact read from the
-# database) and 400 rows per batch (facts combined from the database and the batch) give the
-# same events, byte for byte.
+# database, or from the batch the writer thread is still appending) and 400 rows per batch
+# (facts combined from the database, the batch in flight and the batch) give the same events,
+# byte for byte. Right after a record with a narrative the sample repeats it under a new
+# Complaint ID (a duplicate of the row before: with one row per batch that row is still being
+# written when the duplicate's facts are read) and then under its own ID (skipped).
 S=$TEST_ROOT/sample.csv
 python3 - "$DATA" "$S" <<'PY'
 import csv, sys
 with open(sys.argv[1], newline="", encoding="utf-8-sig") as fh, open(sys.argv[2], "w", newline="", encoding="utf-8") as out:
     r = csv.reader(fh)
     w = csv.writer(out, lineterminator="\n")
+    header = next(r)
+    w.writerow(header)
+    cid = header.index("Complaint ID")
+    narr = header.index("Consumer complaint narrative")
+    done = False
     for i, row in enumerate(r):
-        if i > 800:
+        if i >= 800:
             break
         w.writerow(row)
+        if not done and i > 500 and row[narr].strip():
+            w.writerow(row[:cid] + ["999000001"] + row[cid + 1:])
+            w.writerow(row)
+            done = True
+    assert done
 PY
 digest() { psql -X -q -t -A -h "$1/pg/run" -U plaint_admin -d plaint -c "SELECT md5(string_agg(case_id || '|' || case_seq || '|' || event_type || '|' || payload, E'\n' ORDER BY case_id, case_seq)) FROM plaint.ledger_event WHERE case_id LIKE 'CMP-%'"; }
 for b in 1 400; do
     HB=$(new_home)
     PLAINT_HOME=$HB "$PLAINT_BIN" db start >/dev/null 2>&1 && PLAINT_HOME=$HB "$PLAINT_BIN" db migrate >/dev/null 2>&1
     expect_exit 0 "sample imported with --batch $b" -- env PLAINT_HOME="$HB" "$PLAINT_BIN" import csv "$S" --mapping "$MAP" --batch "$b"
+    check "the repeated Complaint ID is skipped (--batch $b)" -- grep -q "801 complaints imported, 1 already there" "$TMP_OUT"
     eval "D$b=\$(digest \"$HB\")"
     expect_exit 0 "replay --check after --batch $b" -- env PLAINT_HOME="$HB" "$PLAINT_BIN" ledger replay --check
 done
 check "one row per batch and 400 per batch give identical events" -- test "$D1" = "$D400"
+check "the repeated narrative is a duplicate of the complaint just before it" -- test "$(psql -X -q -t -A -h "$HB/pg/run" -U plaint_admin -d plaint -c "SELECT d.source_id FROM plaint.complaint c JOIN plaint.complaint d ON d.ref = c.duplicate_of WHERE c.source_id = '999000001'")" = "$(python3 -c "import csv,sys; r=list(csv.reader(open(sys.argv[1], encoding='utf-8'))); i=[x[r[0].index('Complaint ID')] for x in r].index('999000001'); print(r[i-1][r[0].index('Complaint ID')])" "$S")"
 check "(and the digests are not empty)" -- test -n "$D1"
 finish
