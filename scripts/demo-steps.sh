@@ -60,7 +60,8 @@ save_token() { # user token
 "$PLAINT" db status
 
 # ---------------------------------------------------------------------------------------------
-step "1. keys: the checkpoint signing key (and the vault master key, for the customer's name)"
+step "1. keys: the checkpoint signing key, the vault master key (for the customer's name) and
+   the report signing certificate (self-signed, for the demo)"
 if [ -e "$PLAINT_HOME/keys/ledger-signing.pem" ]; then
     echo "signing key present: $PLAINT_HOME/keys/ledger-signing.pem (auditors get $PUB)"
 else
@@ -70,6 +71,11 @@ if compgen -G "$PLAINT_HOME/keys/master/*.key" >/dev/null || [ -n "${PLAINT_MAST
     echo "vault master key present under $PLAINT_HOME/keys/master"
 else
     pl keys master-init
+fi
+if [ -e "$PLAINT_HOME/keys/report-signing-cert.pem" ]; then
+    echo "report signing certificate present: $PLAINT_HOME/keys/report-signing-cert.pem"
+else
+    pl keys cert
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -119,6 +125,7 @@ add_user sam 'Sam Support' support_agent
 add_user tia 'Tia Tier-Two' tier2_investigator
 add_user fay 'Fay Finance' finance_manager
 add_user otto 'Otto Auditor' auditor
+add_user cora 'Cora Compliance' compliance_officer
 echo "(their tokens: $TOKENS, mode 0600)"
 
 # ---------------------------------------------------------------------------------------------
@@ -211,6 +218,22 @@ else
     *) exit 1 ;;
     esac
 fi
+
+# ---------------------------------------------------------------------------------------------
+step "4.9 reports into $OUT/: the signed regulator return (XML) and case export, signed PDFs"
+mkdir -p "$OUT"
+half=$(date -u +%Y)-H$(((10#$(date -u +%m) - 1) / 6 + 1))
+week=$(date -u +%G-W%V)
+month=$(date -u +%Y-%m)
+as cora report regulator --period "$half" --out "$OUT/regulator-return-$half.xml"
+as cora report cases --period "$half" --out "$OUT/case-export-$half.xml"
+as cora report weekly --week "$week" --out "$OUT/weekly-$week.pdf"
+as cora report monthly --month "$month" --out "$OUT/monthly-$month.pdf"
+as cora report audit --period "$half" --out "$OUT/audit-$half.pdf" --pubkey "$PUB"
+as cora report case "$ref" --out "$OUT/case-$ref.pdf"
+for f in "$OUT/regulator-return-$half.xml" "$OUT/weekly-$week.pdf" "$OUT/case-$ref.pdf"; do
+    as otto report verify "$f" --ledger
+done
 
 # ---------------------------------------------------------------------------------------------
 step "5. seal a checkpoint and verify the whole ledger against the trusted public key"

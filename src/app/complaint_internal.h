@@ -35,4 +35,12 @@ int plaint_complaint_add_status(plaint_event_list *ev, const char *ref, plaint_w
 int plaint_complaint_next_id(char *out, size_t n, plaint_db *db, const char *ref,
                              const char *table, char prefix, plaint_error *err);
 
+/* Whether actor may customer.read (personal data in the vault), decided against az's policy
+ * without logging a denial: a withheld value is no refusal (the read it belongs to was allowed).
+ * A bootstrap actor (no users yet) may. *allowed is 0 or 1; returns 0 or an error of
+ * plaint_rbac_decide. Used by `complaint show` (vault_ops.c) and the case report
+ * (report_pdf_ops.c). */
+int plaint_may_read_customer(int *allowed, plaint_authz *az, const plaint_actor *actor,
+                             plaint_error *err);
+
 #endif

@@ -20,6 +20,8 @@
 #include "plaint/rand.h"
 #include "plaint/vault_crypto.h"
 
+#include "app/complaint_internal.h"
+
 #define MAX_FIELDS 5
 #define MAX_KEY_FILES 256
 
@@ -553,8 +555,9 @@ int plaint_app_narrative_seal(char *ref_out, size_t n, plaint_db *db, const plai
     return rc;
 }
 
-/* May actor customer.read? Decided without logging: a withheld value is no refusal. */
-static int may_read_customer(int *allowed, plaint_authz *az, const plaint_actor *actor,
+/* May actor customer.read? Decided without logging: a withheld value is no refusal.
+ * Declared in complaint_internal.h; the case report (report_pdf_ops.c) uses it too. */
+int plaint_may_read_customer(int *allowed, plaint_authz *az, const plaint_actor *actor,
                              plaint_error *err)
 {
     plaint_rbac_decision d;
@@ -632,7 +635,7 @@ static int narrative_open_tx(plaint_buf *out, plaint_vault_view *view, plaint_db
         goto done;
     }
     if (rc == 0) {
-        rc = may_read_customer(&allowed, az, actor, err);
+        rc = plaint_may_read_customer(&allowed, az, actor, err);
     }
     if (rc == 0 && !allowed) {
         *view = PLAINT_VAULT_WITHHELD;

@@ -1,10 +1,13 @@
-/* plaint keys init|master-init|rotate: the checkpoint signing key and the vault master keys. */
+/* plaint keys init|master-init|rotate|cert: the checkpoint signing key, the vault master keys and
+ * the report signing key with its certificate. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "plaint/app_ledger.h"
+#include "plaint/app_report_keys.h"
 #include "plaint/app_vault.h"
 
 static const char INIT_HELP[] =
@@ -131,10 +134,65 @@ static int cmd_rotate(plaint_cli *cli, int argc, char **argv)
     return PLAINT_EXIT_OK;
 }
 
+static const char CERT_HELP[] =
+    "Usage: plaint keys cert [--subject \"CN=...,O=...\"] [--days N] [--force] [OPTIONS]\n\n"
+    "Creates the key that signs reports (regulator XML returns and PDF summaries) and a\n"
+    "self-signed certificate for it, for demonstrations: an RSA-3072 private key (PEM PKCS#8,\n"
+    "mode 0600) at report.signing_key (default $PLAINT_HOME/keys/report-signing-key.pem) and\n"
+    "an X.509 certificate (SHA-256, keyUsage digitalSignature and nonRepudiation, not a CA)\n"
+    "at report.signing_cert (default $PLAINT_HOME/keys/report-signing-cert.pem). Prints both\n"
+    "paths and the certificate's SHA-256 fingerprint. For real use, point the two settings at\n"
+    "a key and a certificate issued by your CA instead. Like 'keys init' it needs no\n"
+    "database: whoever may write the key directory may run it.\n\n"
+    "  --subject DN   subject and issuer, attribute=value pairs separated by commas ('\\,' for\n"
+    "                 a comma in a value); a CN is required\n"
+    "                 (default \"" PLAINT_REPORT_CERT_SUBJECT "\")\n"
+    "  --days N       validity in days from now, 1..36500 (default 825)\n"
+    "  --force        replace an existing key and certificate (reports signed with the old\n"
+    "                 key still verify: each PDF and XML carries its certificate)\n";
+
+static const plaint_cli_optspec CERT_OPTS[] = {
+    {"subject", 1, 0}, {"days", 1, 0}, {"force", 0, 0}, {NULL, 0, 0}};
+
+static int cmd_cert(plaint_cli *cli, int argc, char **argv)
+{
+    const char *path = "plaint keys cert";
+    const plaint_config *cfg;
+    plaint_report_cert_info info;
+    plaint_cli_args a;
+    plaint_error err;
+    int64_t days = PLAINT_REPORT_CERT_DAYS;
+    int r = plaint_cli_args_parse(&a, cli, path, CERT_HELP, argc, argv, CERT_OPTS, 0, 0);
+
+    if (r >= 0) {
+        return r;
+    }
+    if (plaint_cli_opt(&a, "days") != NULL) {
+        r = plaint_cli_int(&days, path, "--days", plaint_cli_opt(&a, "days"), 1,
+                           PLAINT_REPORT_CERT_MAX_DAYS);
+        if (r >= 0) {
+            return r;
+        }
+    }
+    plaint_error_init(&err);
+    if (plaint_cli_config(cli, &cfg, &err) < 0 ||
+        plaint_app_report_cert_create(&info, cfg, plaint_cli_opt(&a, "subject"), (int)days,
+                                      plaint_cli_flag(&a, "force"), &err) < 0) {
+        return plaint_cli_fail(&err);
+    }
+    printf("private key %s (RSA-3072, mode 0600)\ncertificate %s\nsubject %s\nserial %s\n"
+           "valid until %s\nSHA-256 fingerprint %s\n",
+           cfg->report_key, cfg->report_cert, info.subject, info.serial, info.not_after,
+           info.fingerprint);
+    return PLAINT_EXIT_OK;
+}
+
 const plaint_cmd plaint_cmd_keys[] = {
     {"init", "create the checkpoint signing key", INIT_HELP, cmd_init, NULL},
     {"master-init", "create the first vault master key", MASTER_INIT_HELP, cmd_master_init,
      NULL},
     {"rotate", "rotate the vault master key and rewrap every data key", ROTATE_HELP, cmd_rotate,
      NULL},
+    {"cert", "create the report signing key and a self-signed demo certificate", CERT_HELP,
+     cmd_cert, NULL},
     {NULL, NULL, NULL, NULL, NULL}};

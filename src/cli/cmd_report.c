@@ -9,8 +9,9 @@
 static const char VERIFY_HELP[] =
     "Usage: plaint report verify FILE [--ledger]\n\n"
     "Checks a report written by plaint: for a regulator return (XML) its XML signature and\n"
-    "its schema, for a PDF its PAdES signature. With --ledger the figures are also recomputed\n"
-    "from the database at the ledger checkpoint the report names (action report.read).\n"
+    "its schema, for a PDF its PAdES signature and signer. With --ledger (action report.read)\n"
+    "the checkpoint the report names must be in this ledger with that root hash, and a\n"
+    "regulator return's figures are recomputed at that checkpoint and compared.\n"
     "Exit 0 when everything holds, 1 when anything does not (the reason is printed), 3 when\n"
     "FILE is neither XML nor PDF.\n";
 

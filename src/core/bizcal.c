@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/policy_names.h"
+#include "plaint/civil.h"
 
 #define SEC_PER_DAY 86400
 #define US_PER_SEC  1000000LL
@@ -76,43 +77,14 @@ static int month_days(int64_t y, int m)
     return m == 2 && is_leap(y) ? 29 : mdays[m - 1];
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm; any year). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era;
-    int64_t yoe;
-    int64_t doy;
-    int64_t doe;
-
-    y -= m <= 2;
-    era = floor_div(y, 400);
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* The civil date of a day number within DAY_MIN..DAY_MAX. */
 static plaint_bizcal_date civil_from_days(int64_t z)
 {
     plaint_bizcal_date out;
-    int64_t era;
-    int64_t doe;
-    int64_t yoe;
-    int64_t doy;
-    int64_t mp;
     int64_t y;
 
-    z += 719468;
-    era = floor_div(z, 146097);
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    out.day = (int)(doy - (153 * mp + 2) / 5 + 1);
-    out.month = (int)(mp < 10 ? mp + 3 : mp - 9);
-    out.year = (int)(y + (out.month <= 2));
+    plaint_civil_from_days(z, &y, &out.month, &out.day);
+    out.year = (int)y;
     return out;
 }
 
@@ -130,7 +102,7 @@ int plaint_bizcal_date_valid(plaint_bizcal_date d)
 
 static int64_t day_number(plaint_bizcal_date d)
 {
-    return days_from_civil(d.year, d.month, d.day);
+    return plaint_days_from_civil(d.year, d.month, d.day);
 }
 
 static int day_in_range(int64_t day)
@@ -466,7 +438,7 @@ int plaint_bizcal_check_tz(const char *tz_rule, plaint_error *err)
 /* The day number of a rule's change date in year y. */
 static int64_t point_day(const rule_point *pt, int64_t y)
 {
-    int64_t first = days_from_civil(y, pt->month, 1);
+    int64_t first = plaint_days_from_civil(y, pt->month, 1);
     int64_t day = first + floor_mod(pt->wday - weekday_of(first), 7) + 7 * (pt->week - 1);
 
     while (day >= first + month_days(y, pt->month)) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plaint/civil.h"
 #include "plaint/jcs.h"
 
 const unsigned char plaint_chain_genesis[PLAINT_HASH_LEN] = {0};
@@ -16,44 +17,6 @@ _Static_assert(PLAINT_EVENT_VERSION == 1, "update the \"v\" literal in the canon
 #define SEC_PER_DAY 86400LL
 #define MIN_US (-62135596800LL * US_PER_SEC) /* 0001-01-01T00:00:00Z */
 #define MAX_US (253402300800LL * US_PER_SEC - 1) /* 9999-12-31T23:59:59.999999Z */
-
-/* Days since 1970-01-01 to civil date (Howard Hinnant's algorithm). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    int64_t era;
-    unsigned doe;
-    unsigned yoe;
-    unsigned doy;
-    unsigned mp;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    *y = (int64_t)yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    if (*m <= 2) {
-        *y += 1;
-    }
-}
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe;
-    unsigned doy;
-    unsigned doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
 
 static void put_digits(char *out, int64_t v, int n)
 {
@@ -70,8 +33,8 @@ int plaint_time_format(char out[PLAINT_TIME_LEN + 1], int64_t us, plaint_error *
     int64_t days;
     int64_t rem;
     int64_t y;
-    unsigned m;
-    unsigned d;
+    int m;
+    int d;
 
     if (us < MIN_US || us > MAX_US) {
         return plaint_error_set(err, PLAINT_ERANGE, "time %lld us is outside years 1-9999",
@@ -83,7 +46,7 @@ int plaint_time_format(char out[PLAINT_TIME_LEN + 1], int64_t us, plaint_error *
         rem += SEC_PER_DAY * US_PER_SEC;
         days -= 1;
     }
-    civil_from_days(days, &y, &m, &d);
+    plaint_civil_from_days(days, &y, &m, &d);
     memcpy(out, "0000-00-00T00:00:00.000000Z", PLAINT_TIME_LEN + 1);
     put_digits(out, y, 4);
     put_digits(out + 5, m, 2);
@@ -135,7 +98,7 @@ int plaint_time_parse(int64_t *out, const char *s, size_t len, plaint_error *err
         return plaint_error_set(err, PLAINT_EINVALID, "time '%.*s' is not a valid UTC time",
                                 (int)len, s);
     }
-    *out = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * SEC_PER_DAY) + h * 3600 + mi * 60 +
+    *out = ((plaint_days_from_civil(y, (int)mo, (int)d) * SEC_PER_DAY) + h * 3600 + mi * 60 +
             se) *
                US_PER_SEC +
            frac;

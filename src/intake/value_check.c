@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "intake/intake_internal.h"
+#include "plaint/civil.h"
 
 #define US_PER_SEC  INT64_C(1000000)
 #define SEC_PER_DAY INT64_C(86400)
@@ -184,22 +185,6 @@ static int read_digits(int64_t *out, const char *s, size_t n)
     return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    int64_t era;
-    int64_t yoe;
-    int64_t doy;
-    int64_t doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int valid_ymd(int64_t y, int64_t m, int64_t d)
 {
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -224,7 +209,7 @@ static int read_date(int64_t *days, const char *s)
         read_digits(&d, s + 8, 2) < 0 || !valid_ymd(y, m, d)) {
         return -1;
     }
-    *days = days_from_civil(y, m, d);
+    *days = plaint_days_from_civil(y, (int)m, (int)d);
     return 0;
 }
 

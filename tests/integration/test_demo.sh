@@ -28,12 +28,25 @@ check "first run: verify passed" -- grep -q "^verify: exit 0$" "$LOG1"
 check "first run: the bundle verified offline" -- grep -q "^ledger verified (.*bundle-" "$LOG1"
 check "first run: the proof is valid" -- grep -q "^valid: position" "$LOG1"
 check "tokens kept with mode 0600" -- test "$(stat -c %a "$H/demo-tokens")" = 600
-check "tokens for six users" -- test "$(wc -l <"$H/demo-tokens")" = 6
+check "tokens for seven users" -- test "$(wc -l <"$H/demo-tokens")" = 7
 check "no token printed" -- bash -c "! grep -q 'plt_' '$LOG1'"
 ref1=$(sed -n 's/^reference number: //p' "$LOG1")
 check "first run: complaint $ref1 archived, satisfaction 4" -- test "$(q "SELECT status || ' ' || satisfaction FROM plaint.complaint WHERE ref = '$ref1'")" = "archived 4"
 check "first run: its refund credited" -- test "$(q "SELECT status FROM plaint.refund WHERE ref = '$ref1'")" = credited
 check "first run: resolution and acknowledgement in the outbox" -- test "$(q "SELECT string_agg(kind, ',' ORDER BY message_id) FROM plaint.outbox WHERE ref = '$ref1'")" = "acknowledgement,resolution"
+
+# The reports it wrote into out/: a schema-valid signed return, signed PDFs, all verified.
+OUT=$TEST_ROOT/out
+RET=$(ls "$OUT"/regulator-return-*.xml 2>/dev/null | head -n 1)
+check "first run: a regulator return in out/" -- test -s "$RET"
+check "(it is schema-valid for xmllint)" -- xmllint --noout --schema "$PLAINT_SOURCE_DIR/schemas/xml/regulator-return-v1.xsd" "$RET"
+check "(and xmlsec1 accepts its signature)" -- xmlsec1 --verify --trusted-pem "$H/keys/report-signing-cert.pem" "$RET"
+check "first run: a case export in out/" -- bash -c "test -s \"\$(ls '$OUT'/case-export-*.xml | head -n 1)\""
+for kind in weekly monthly audit case; do
+    f=$(ls "$OUT"/$kind-*.pdf 2>/dev/null | head -n 1)
+    check "first run: a signed $kind PDF in out/ that pdfsig calls valid" -- bash -c "pdfsig '$f' 2>&1 | grep -q 'Signature is Valid'"
+done
+check "first run: the reports verified against the ledger (XML and PDF)" -- test "$(grep -c -e '^signature: valid' -e 'PAdES signature valid' "$LOG1")" -ge 3
 
 # Run 2: same home.
 users=$(q "SELECT count(*) FROM plaint.app_user")
@@ -43,7 +56,7 @@ check "second run exits 0 (got $rc)" -- test "$rc" -eq 0
 [ "$rc" -eq 0 ] || tail -n 30 "$LOG2"
 check "second run: nothing imported" -- grep -q "0 complaints imported, 3690 already there" "$LOG2"
 check "second run: no new user" -- test "$(q "SELECT count(*) FROM plaint.app_user")" = "$users"
-check "second run: tokens reused" -- test "$(grep -c 'token reused' "$LOG2")" = 6
+check "second run: tokens reused" -- test "$(grep -c 'token reused' "$LOG2")" = 7
 check "second run: verify passed" -- grep -q "^verify: exit 0$" "$LOG2"
 ref2=$(sed -n 's/^reference number: //p' "$LOG2")
 check "second run: a new complaint ($ref2), archived" -- test "$ref2" != "$ref1" -a "$(q "SELECT status FROM plaint.complaint WHERE ref = '$ref2'")" = archived

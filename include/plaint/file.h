@@ -1,0 +1,16 @@
+/* Writing a whole file so that readers see the old content or the new, never a part. */
+#ifndef PLAINT_FILE_H
+#define PLAINT_FILE_H
+
+#include <stddef.h>
+
+#include "plaint/error.h"
+#include "plaint/export.h"
+
+/* Writes len bytes to path through a hidden temporary file beside it (".NAME.XXXXXX", given
+ * mode, fsync'd) renamed over path. On any failure the temporary file is removed and path is
+ * untouched. Returns 0 or PLAINT_EIO (the message names the file and the reason). */
+PLAINT_EXTERN int plaint_file_write_atomic(const char *path, const void *data, size_t len,
+                                           unsigned mode, plaint_error *err);
+
+#endif
