@@ -115,6 +115,8 @@ int plaint_cmd_version(plaint_cli *cli, int argc, char **argv);
 /* plaint report ...: the table is in cmd_report.c; regulator XML returns and the case export in
  * cmd_report_xml.c, PDF summaries in cmd_report_pdf.c. */
 extern const plaint_cmd plaint_cmd_report[];
+int plaint_cmd_serve(plaint_cli *cli, int argc, char **argv); /* cmd_serve.c */
+extern const char plaint_cmd_serve_help[];
 int plaint_cmd_report_regulator(plaint_cli *cli, int argc, char **argv);
 extern const char plaint_cmd_report_regulator_help[];
 int plaint_cmd_report_cases(plaint_cli *cli, int argc, char **argv);

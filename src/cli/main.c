@@ -34,6 +34,8 @@ static const plaint_cmd TOP[] = {
      plaint_cmd_insights, NULL},
     {"report", "signed regulator returns (XML) and PDF summaries; verify them", NULL, NULL,
      plaint_cmd_report},
+    {"serve", "run the HTTP/JSON API, the customer status page and the dashboard",
+     plaint_cmd_serve_help, plaint_cmd_serve, NULL},
     {"config", "show the effective configuration", NULL, NULL, plaint_cmd_config},
     {"keys", "manage the checkpoint signing key and the vault master keys", NULL, NULL,
      plaint_cmd_keys},
