@@ -373,6 +373,7 @@ static void path_of(char *out, size_t size, const xmlNode *n)
 {
     char tmp[512];
     xmlChar *id;
+    size_t len;
 
     out[0] = '\0';
     for (; n != NULL && n->type == XML_ELEMENT_NODE; n = n->parent) {
@@ -389,7 +390,12 @@ static void path_of(char *out, size_t size, const xmlNode *n)
         snprintf(tmp, sizeof(tmp), "/%s%s%s%s%s", (const char *)n->name, id != NULL ? "[" : "",
                  id != NULL ? (const char *)id : "", id != NULL ? "]" : "", out);
         xmlFree(id);
-        snprintf(out, size, "%s", tmp);
+        len = strlen(tmp); /* cut to size: the path only names a place in messages */
+        if (len >= size) {
+            len = size - 1;
+        }
+        memcpy(out, tmp, len);
+        out[len] = '\0';
     }
 }
 
