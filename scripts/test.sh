@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up the machine, then builds and runs the whole test suite twice: the normal build and the
-# sanitizer build (ASan + UBSan). Exit 0 only if every test passes in both.
+# sanitizer build (ASan + UBSan), then fuzzes every libFuzzer target for PLAINT_FUZZ_SECONDS
+# (default 15) seconds each (scripts/fuzz.sh). Exit 0 only if every test passes and fuzzing finds
+# nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --sanitize
@@ -13,3 +15,5 @@ echo "== normal build: all tests"
 ctest --preset default -j "$jobs"
 echo "== sanitizer build (ASan + UBSan): all tests"
 ctest --preset sanitize -j "$jobs"
+echo "== fuzzing (libFuzzer + ASan + UBSan, build-fuzz/): every target for a bounded time"
+bash scripts/fuzz.sh "${PLAINT_FUZZ_SECONDS:-15}"

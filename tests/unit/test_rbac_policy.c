@@ -49,6 +49,7 @@ static const expected_row EXPECTED[] = {
     {"customer.credit",          "- - - Y - - - -"},
     {"customer.manage",          "Y Y - - - - - -"},
     {"sla.scan",                 "- - Y - Y - - -"},
+    {"outbox.send",              "- - - - - - - Y"},
     {"report.read",              "- - Y Y Y Y Y -"},
     {"report.regulator.prepare", "- - - - Y - Y -"},
     {"report.regulator.sign",    "- - - - Y - - -"},

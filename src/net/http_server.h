@@ -1,0 +1,66 @@
+/* The HTTP transport of `plaint serve` (libmicrohttpd): a thread pool, one handler context per
+ * worker thread, request body and rate limits, Prometheus metrics, /healthz and /metrics, and
+ * graceful shutdown. Knows nothing about plaint's use cases: the handler does the routing. */
+#ifndef PLAINT_NET_HTTP_SERVER_H
+#define PLAINT_NET_HTTP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plaint/buf.h"
+#include "plaint/error.h"
+
+typedef struct plaint_http_request {
+    const char *method;
+    const char *path; /* without the query string */
+    const char *body; /* NUL-terminated copy of the body ("" if none) */
+    size_t body_len;
+    const char *client_ip;
+    void *conn; /* the MHD connection, for the accessors below */
+} plaint_http_request;
+
+/* A request header or query parameter (NULL if absent; borrowed for the request's lifetime). */
+const char *plaint_http_header(const plaint_http_request *r, const char *name);
+const char *plaint_http_query(const plaint_http_request *r, const char *name);
+
+typedef struct plaint_http_response {
+    int status;
+    plaint_buf body;          /* JSON unless content_type says otherwise */
+    const char *content_type; /* NULL: application/json */
+    const char *route;        /* metrics label, a static string; NULL: "unmatched" */
+    char allow[64];           /* the Allow header of a 405, "" if none */
+    char location[256];       /* the Location header, "" if none */
+    int drop_ctx;             /* 1: the thread's context is broken (e.g. its database
+                                 connection); it is freed and made anew on the next request */
+} plaint_http_response;
+
+/* Sets status and the body {"error": {"code", "message", "field"?}}. field may be NULL or "". */
+void plaint_http_error(plaint_http_response *resp, int status, const char *code, const char *field,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+typedef void (*plaint_http_handler)(void *thread_ctx, const plaint_http_request *req,
+                                    plaint_http_response *resp);
+
+typedef struct plaint_http_options {
+    const char *addr;   /* IPv4 address to listen on */
+    uint16_t port;      /* 0: any free port */
+    unsigned threads;   /* worker threads (>= 1) */
+    size_t body_max;    /* larger request bodies get 413 */
+    int64_t rate_per_s; /* per client address; 0: no limit */
+    int64_t rate_burst;
+    plaint_http_handler handler;
+    void *(*ctx_new)(void *arg); /* a worker thread's context, made on its first request */
+    void (*ctx_free)(void *ctx);
+    void *arg;
+} plaint_http_options;
+
+typedef struct plaint_http_server plaint_http_server;
+
+/* Starts listening. The options (and arg) must outlive the server. */
+int plaint_http_start(plaint_http_server **out, const plaint_http_options *o, plaint_error *err);
+uint16_t plaint_http_port(const plaint_http_server *s);
+/* Stops accepting, waits up to grace_ms for requests in flight, stops the threads and frees the
+ * thread contexts and s. Returns the number of requests still in flight at the deadline. */
+int plaint_http_stop(plaint_http_server *s, int grace_ms);
+
+#endif

@@ -1,0 +1,387 @@
+#!/usr/bin/env bash
+# plaint serve, the HTTP/JSON API v1 (docs/api.md), against a running server on a free port:
+# every endpoint's happy path with its effect checked in the database; authorization (a wrong
+# role gets 403, nothing changes, the denial is on the security log); bad input (400 naming the
+# field); idempotency keys (a replay answers the same and creates nothing, another body under the
+# same key is 409); 401, 404, 405, 413, 415, 429; docs/api.yaml against the routes the server
+# reports in /metrics; SIGTERM during an upload in flight: the request is answered, exit 0.
+. "$(dirname "$0")/lib/common.sh"
+
+H=$(new_home)
+export PLAINT_HOME=$H PLAINT_SEAL_EVERY_EVENTS=0 PLAINT_SEAL_EVERY_SECONDS=0
+unset PLAINT_TOKEN
+SERVER_PIDS=()
+stop_servers() {
+    local p
+    for p in "${SERVER_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    cleanup
+}
+trap stop_servers EXIT
+
+expect_exit 0 "db start" -- "$PLAINT_BIN" db start
+expect_exit 0 "db migrate" -- "$PLAINT_BIN" db migrate
+expect_exit 0 "keys init" -- "$PLAINT_BIN" keys init
+P="psql -X -q -t -A -h $H/pg/run -U plaint_admin -d plaint"
+q() { $P -c "$1"; }
+
+token_of() { awk '/token \(shown once\)/{print $4}' "$TMP_OUT"; }
+expect_exit 0 "bootstrap admin" -- "$PLAINT_BIN" user add admin --name Admin --role admin --issue-token
+ADMIN=$(token_of)
+adduser() { # id role
+    "$PLAINT_BIN" --token "$ADMIN" user add "$1" --name "$1" --role "$2" --issue-token >"$TMP_OUT" || echo "not ok - add user $1" >&2
+    token_of
+}
+INTAKE=$(adduser ivy intake_agent)
+T2=$(adduser tia tier2_investigator)
+AUD=$(adduser aud auditor)
+
+expect_exit 0 "serve --help" -- "$PLAINT_BIN" serve --help
+check "serve --help names --listen and --threads" -- grep -q -- '--threads' "$TMP_OUT"
+expect_exit 2 "serve with a bad --listen is a usage error" -- "$PLAINT_BIN" serve --listen nonsense
+
+# start_server OUTFILE ERRFILE ARGS...: sets SPID and PORT.
+start_server() {
+    local out=$1 err=$2 i
+    shift 2
+    "$PLAINT_BIN" serve --listen 127.0.0.1:0 "$@" >"$out" 2>"$err" &
+    SPID=$!
+    SERVER_PIDS+=("$SPID")
+    PORT=""
+    for i in $(seq 1 100); do
+        PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$out")
+        [ -n "$PORT" ] && break
+        sleep 0.1
+    done
+}
+start_server "$H/serve.out" "$H/serve.err" --threads 3 --rate 0
+check "prints 'listening on http://127.0.0.1:PORT'" -- test -n "$PORT"
+B="http://127.0.0.1:$PORT"
+for i in $(seq 1 50); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$B/readyz")" = 200 ] && break
+    sleep 0.1
+done
+
+RESP=$H/resp.json
+HDRS=$H/resp.hdr
+# call METHOD PATH TOKEN [BODY [KEY]] -> $ST (status), $RESP (body), $HDRS (headers).
+call() {
+    local m=$1 path=$2 tok=$3 body=${4-} key=${5-}
+    local args=(-s -X "$m" -o "$RESP" -D "$HDRS" -w '%{http_code}')
+    [ -n "$tok" ] && args+=(-H "Authorization: Bearer $tok")
+    if [ -n "$body" ]; then
+        args+=(-H 'Content-Type: application/json' --data-binary "$body")
+    fi
+    [ -n "$key" ] && args+=(-H "Idempotency-Key: $key")
+    ST=$(curl "${args[@]}" "$B$path")
+}
+j() { jq -r "$1" "$RESP"; }
+expect() { # expect STATUS DESC
+    if [ "$ST" = "$1" ]; then ok "$2 ($ST)"; else not_ok "$2: expected $1, got $ST: $(head -c 400 "$RESP")"; fi
+}
+expect_field() { # expect_field STATUS FIELD DESC
+    if [ "$ST" = "$1" ] && [ "$(j .error.field)" = "$2" ] && [ -n "$(j .error.message)" ]; then
+        ok "$3 ($ST, field $2)"
+    else
+        not_ok "$3: expected $1 naming $2, got $ST: $(head -c 400 "$RESP")"
+    fi
+}
+ncomplaints() { q "SELECT count(*) FROM plaint.complaint"; }
+nevents() { q "SELECT count(*) FROM plaint.ledger_event WHERE case_id <> 'security-log'"; }
+nsecurity() { q "SELECT count(*) FROM plaint.ledger_event WHERE case_id = 'security-log'"; }
+
+# ---- health, readiness, metrics ----
+call GET /healthz ""
+expect 200 "GET /healthz"
+check "healthz says ok" -- test "$(j .status)" = ok
+call GET /readyz ""
+expect 200 "GET /readyz (database reachable, migrations current)"
+check "readyz counts the migration files ($(ls "$PLAINT_SOURCE_DIR"/schemas/sql/*.sql | wc -l))" -- test "$(j .migrations)" = "$(ls "$PLAINT_SOURCE_DIR"/schemas/sql/*.sql | wc -l)"
+
+# ---- POST /api/v1/complaints ----
+C1='{"channel":"web","category":"Mortgage","issue":"Late fee","narrative":"charged twice","urgency":"normal","received":"2026-03-02T10:00:00.000000Z"}'
+call POST /api/v1/complaints "$INTAKE" "$C1" key-c1
+expect 201 "POST /api/v1/complaints as intake agent"
+REF=$(j .ref)
+FIRST=$(cat "$RESP")
+check "a reference number CMP-2026-NNNNNN ($REF)" -- bash -c "[[ '$REF' =~ ^CMP-2026-[0-9]{6}$ ]]"
+check "Location header names the complaint" -- grep -qi "^Location: /api/v1/complaints/$REF" "$HDRS"
+check "complaint projected with the given fields" -- test "$(q "SELECT channel || '|' || category || '|' || issue FROM plaint.complaint WHERE ref = '$REF'")" = "web|Mortgage|Late fee"
+check "intake events written by ivy as intake_agent (same use case as the CLI)" -- test "$(q "SELECT DISTINCT actor || '/' || actor_role FROM plaint.ledger_event WHERE case_id = '$REF'")" = "ivy/intake_agent"
+check "intake steps ran (tasks created)" -- test "$(q "SELECT count(*) FROM plaint.task WHERE ref = '$REF'")" -ge 2
+
+# idempotency: replay, other body, missing key
+N0=$(ncomplaints); E0=$(nevents)
+call POST /api/v1/complaints "$INTAKE" "$C1" key-c1
+expect 201 "replayed POST (same key, same body) answers the stored status"
+check "replayed POST answers the same body" -- test "$(cat "$RESP")" = "$FIRST"
+check "replay created no complaint" -- test "$(ncomplaints)" = "$N0"
+check "replay wrote no ledger event" -- test "$(nevents)" = "$E0"
+call POST /api/v1/complaints "$INTAKE" '{"channel":"web","category":"Other"}' key-c1
+expect_field 409 Idempotency-Key "same key, different body"
+call POST /api/v1/complaints "$INTAKE" "$C1"
+expect_field 400 Idempotency-Key "POST without Idempotency-Key"
+check "nothing created by the refused POSTs" -- test "$(ncomplaints)" = "$N0"
+check "idempotency rows are per user and key" -- test "$(q "SELECT count(*) FROM plaint.api_idempotency WHERE principal = 'ivy' AND idem_key = 'key-c1' AND status = 201")" = 1
+
+# bad input: 400 naming the field, nothing created
+call POST /api/v1/complaints "$INTAKE" '{"channel":"web"}' key-bad1
+expect_field 400 category "missing category"
+call POST /api/v1/complaints "$INTAKE" '{"channel":"fax","category":"Mortgage"}' key-bad2
+expect_field 400 channel "unknown channel (checked by the intake use case)"
+call POST /api/v1/complaints "$INTAKE" '{"channel":"web","category":"Mortgage","urgency":"extreme"}' key-bad3
+expect_field 400 urgency "unknown urgency"
+call POST /api/v1/complaints "$INTAKE" '{"channel":"web","category":"Mortgage","colour":"red"}' key-bad4
+expect_field 400 colour "unknown member"
+call POST /api/v1/complaints "$INTAKE" '{"channel":"web","category":7}' key-bad5
+expect_field 400 category "category not a string"
+call POST /api/v1/complaints "$INTAKE" '{"channel":"web","category":"Mortgage","received":"yesterday"}' key-bad6
+expect_field 400 received "received not a time"
+call POST /api/v1/complaints "$INTAKE" '{"channel":' key-bad7
+expect_field 400 body "malformed JSON"
+call POST /api/v1/complaints "$INTAKE" '[1,2]' key-bad8
+expect_field 400 body "JSON that is not an object"
+call POST /api/v1/complaints "$INTAKE" '{"channel":"web","category":"Mortgage","customer":"nobody"}' key-bad9
+expect_field 400 customer "unknown customer"
+check "bad input created nothing" -- test "$(ncomplaints)" = "$N0"
+
+# wrong role: 403, nothing changes, the denial is on the security log
+S0=$(nsecurity)
+call POST /api/v1/complaints "$AUD" '{"channel":"web","category":"Mortgage"}' key-aud1
+expect 403 "POST /api/v1/complaints as auditor"
+check "403 body is a JSON error with code forbidden" -- test "$(j .error.code)" = forbidden
+check "auditor's POST created nothing" -- test "$(ncomplaints)" = "$N0"
+check "auditor's POST wrote no complaint event" -- test "$(nevents)" = "$E0"
+check "the denial is on the security log" -- test "$(nsecurity)" -gt "$S0"
+check "a denial leaves no idempotency record (retry after a role change)" -- test "$(q "SELECT count(*) FROM plaint.api_idempotency WHERE idem_key = 'key-aud1'")" = 0
+
+# a second complaint for pagination
+call POST /api/v1/complaints "$INTAKE" '{"channel":"email","category":"Credit card"}' key-c2
+expect 201 "second complaint"
+REF2=$(j .ref)
+
+# ---- GET /api/v1/complaints ----
+call GET /api/v1/complaints "$AUD"
+expect 200 "GET /api/v1/complaints as auditor"
+check "list has both complaints" -- test "$(j '.items | length')" = 2
+check "list: default limit 50, no next page" -- test "$(j '.limit') $(j '.next_offset') $(j '.next')" = "50 null null"
+call GET "/api/v1/complaints?limit=1" "$AUD"
+expect 200 "GET /api/v1/complaints?limit=1"
+check "page 1: one item, the newest ($REF2)" -- test "$(j '.items | length') $(j '.items[0].ref')" = "1 $REF2"
+check "page 1: next_offset 1 and a next link" -- test "$(j .next_offset) $(j .next)" = "1 /api/v1/complaints?limit=1&offset=1"
+call GET "$(j .next)" "$AUD"
+expect 200 "GET the next link"
+check "page 2: the other complaint ($REF), last page" -- test "$(j '.items[0].ref') $(j .next_offset)" = "$REF null"
+call GET "/api/v1/complaints?limit=1&category=Credit%20card" "$AUD"
+check "filtered page: the one credit card complaint, no next" -- test "$(j '.items | length') $(j '.items[0].ref') $(j .next)" = "1 $REF2 null"
+S1=$(q "SELECT status FROM plaint.complaint WHERE ref = '$REF'")
+call GET "/api/v1/complaints?status=$S1&channel=web" "$AUD"
+check "filtered by status ($S1) and channel: only $REF" -- test "$ST $(j '[.items[].ref] | join(",")')" = "200 $REF"
+call GET "/api/v1/tasks?limit=1&ref=$REF" "$AUD"
+check "tasks page keeps its filter in the next link" -- test "$(j .next)" = "/api/v1/tasks?limit=1&offset=1&ref=$REF"
+call GET "/api/v1/complaints?status=closed" "$AUD"
+check "status filter: no closed complaints" -- test "$ST $(j '.items | length')" = "200 0"
+call GET "/api/v1/complaints?limit=501" "$AUD"
+expect_field 400 limit "limit above 500"
+call GET "/api/v1/complaints?offset=-1" "$AUD"
+expect_field 400 offset "negative offset"
+call GET /api/v1/complaints "$INTAKE"
+expect 200 "intake agent may read complaints"
+
+# ---- GET /api/v1/complaints/{ref} ----
+call GET "/api/v1/complaints/$REF" "$AUD"
+expect 200 "GET /api/v1/complaints/{ref}"
+check "details: the complaint, its tasks and history" -- test "$(j .complaint.ref) $(j '.tasks | length >= 2') $(j '.history | length >= 1')" = "$REF true true"
+call GET /api/v1/complaints/CMP-2026-999999 "$AUD"
+expect 404 "unknown ref"
+check "404 is a JSON error" -- test "$(j .error.code)" = not_found
+
+# ---- POST /api/v1/complaints/{ref}/notes ----
+NN=$(q "SELECT count(*) FROM plaint.complaint_note WHERE ref = '$REF'")
+call POST "/api/v1/complaints/$REF/notes" "$INTAKE" '{"text":"called the customer"}' key-n1
+expect 201 "POST notes as intake agent"
+check "note recorded" -- test "$(q "SELECT count(*) FROM plaint.complaint_note WHERE ref = '$REF' AND text = 'called the customer' AND author = 'ivy'")" = 1
+call POST "/api/v1/complaints/$REF/notes" "$INTAKE" '{"text":"called the customer"}' key-n1
+expect 201 "replayed note"
+check "replayed note created nothing" -- test "$(q "SELECT count(*) FROM plaint.complaint_note WHERE ref = '$REF'")" = "$((NN + 1))"
+call POST "/api/v1/complaints/$REF/notes" "$AUD" '{"text":"auditor note"}' key-n2
+expect 403 "POST notes as auditor"
+check "auditor's note not recorded" -- test "$(q "SELECT count(*) FROM plaint.complaint_note WHERE ref = '$REF'")" = "$((NN + 1))"
+call POST "/api/v1/complaints/$REF/notes" "$INTAKE" '{"kind":"note"}' key-n3
+expect_field 400 text "note without text"
+call POST "/api/v1/complaints/$REF/notes" "$INTAKE" '{"text":"x","kind":"gossip"}' key-n4
+expect_field 400 kind "unknown note kind"
+call POST /api/v1/complaints/CMP-2026-999999/notes "$INTAKE" '{"text":"x"}' key-n5
+expect 404 "note on an unknown complaint"
+
+# ---- POST /api/v1/complaints/{ref}/transitions ----
+FROM=$(q "SELECT status FROM plaint.complaint WHERE ref = '$REF'")
+if [ "$FROM" = escalated ]; then TO=under_investigation; else TO=escalated; fi
+call POST "/api/v1/complaints/$REF/transitions" "$INTAKE" "{\"to\":\"$TO\"}" key-t1
+expect 403 "transition as intake agent (no complaint.transition)"
+check "status unchanged after the denied transition ($FROM)" -- test "$(q "SELECT status FROM plaint.complaint WHERE ref = '$REF'")" = "$FROM"
+call POST "/api/v1/complaints/$REF/transitions" "$T2" '{"to":"nowhere"}' key-t2
+expect_field 400 to "transition to an unknown status"
+call POST "/api/v1/complaints/$REF/transitions" "$T2" '{"reason":"x"}' key-t3
+expect_field 400 to "transition without to"
+call POST "/api/v1/complaints/$REF/transitions" "$T2" "{\"to\":\"$TO\",\"reason\":\"needs tier 2\"}" key-t4
+expect 200 "POST transitions as tier-2 investigator ($FROM -> $TO)"
+check "status changed to $TO" -- test "$(q "SELECT status FROM plaint.complaint WHERE ref = '$REF'")" = "$TO"
+H0=$(q "SELECT count(*) FROM plaint.complaint_status_history WHERE ref = '$REF'")
+call POST "/api/v1/complaints/$REF/transitions" "$T2" "{\"to\":\"$TO\",\"reason\":\"needs tier 2\"}" key-t4
+expect 200 "replayed transition answers as before"
+check "replayed transition wrote no history" -- test "$(q "SELECT count(*) FROM plaint.complaint_status_history WHERE ref = '$REF'")" = "$H0"
+
+# ---- GET /api/v1/tasks ----
+call GET "/api/v1/tasks?ref=$REF" "$AUD"
+expect 200 "GET /api/v1/tasks?ref="
+check "tasks of the complaint ($(q "SELECT count(*) FROM plaint.task WHERE ref = '$REF'"))" -- test "$(j '.items | length')" = "$(q "SELECT count(*) FROM plaint.task WHERE ref = '$REF'")"
+call GET "/api/v1/tasks?limit=0" "$AUD"
+expect_field 400 limit "tasks limit 0"
+
+# ---- GET /api/v1/verification ----
+expect_exit 0 "ledger seal" -- "$PLAINT_BIN" --token "$ADMIN" ledger seal
+call GET /api/v1/verification "$AUD"
+expect 200 "GET /api/v1/verification as auditor"
+check "verification: the latest checkpoint ($(q "SELECT max(seq) FROM plaint.ledger_checkpoint"))" -- test "$(j .latest_checkpoint.seq)" = "$(q "SELECT max(seq) FROM plaint.ledger_checkpoint")"
+check "verification: root hash as in the database" -- test "$(j .latest_checkpoint.root_hash)" = "$(q "SELECT encode(root_hash, 'hex') FROM plaint.ledger_checkpoint ORDER BY seq DESC LIMIT 1")"
+check "verification: ledger event count" -- test "$(j .ledger.events)" = "$(q "SELECT count(*) FROM plaint.ledger_event")"
+call GET /api/v1/verification "$INTAKE"
+expect 403 "verification as intake agent (no ledger.read)"
+
+# ---- 401, 404, 405, 413, 415 ----
+call GET /api/v1/complaints ""
+expect 401 "no token"
+check "401 is a JSON error" -- test "$(j .error.code)" = unauthenticated
+call GET /api/v1/complaints "plt_0000000000000000_00"
+expect 401 "a bad token"
+call GET /api/v1/nothing "$AUD"
+expect 404 "unknown path"
+call DELETE /api/v1/complaints "$AUD"
+expect 405 "DELETE /api/v1/complaints"
+check "405 names the allowed methods" -- grep -qi '^Allow: GET, POST' "$HDRS"
+N1=$(ncomplaints)
+head -c 1048600 /dev/zero | tr '\0' 'a' >"$H/big.txt"
+ST=$(curl -s -o "$RESP" -w '%{http_code}' -X POST -H "Authorization: Bearer $INTAKE" -H 'Content-Type: application/json' -H 'Idempotency-Key: big' --data-binary "@$H/big.txt" "$B/api/v1/complaints")
+expect 413 "a body over 1 MiB"
+ST=$(curl -s -o "$RESP" -w '%{http_code}' -X POST -H "Authorization: Bearer $INTAKE" -H 'Content-Type: text/plain' -H 'Idempotency-Key: txt' --data-binary 'channel=web' "$B/api/v1/complaints")
+expect 415 "a body that is not JSON"
+check "415 names Content-Type" -- test "$(j .error.field)" = Content-Type
+check "413 and 415 created nothing" -- test "$(ncomplaints)" = "$N1"
+
+# ---- metrics, and docs/api.yaml against the routes the server answers ----
+call GET /metrics ""
+call GET /metrics ""
+expect 200 "GET /metrics"
+cp "$RESP" "$H/metrics.txt"
+check "metrics: requests by route and status" -- grep -q '^plaint_http_requests_total{route="/api/v1/complaints",method="POST",status="201"} [0-9]' "$H/metrics.txt"
+check "metrics: 403s counted" -- grep -q '^plaint_http_requests_total{route="/api/v1/complaints",method="POST",status="403"} 1$' "$H/metrics.txt"
+check "metrics: duration histogram" -- grep -q '^plaint_http_request_duration_microseconds_bucket{le="+Inf"} [1-9]' "$H/metrics.txt"
+check "metrics: /metrics itself counted" -- grep -q '^plaint_http_requests_total{route="/metrics",method="GET",status="200"} 1$' "$H/metrics.txt"
+check "metrics: in flight (this request)" -- grep -q '^plaint_http_requests_in_flight 1$' "$H/metrics.txt"
+cat >"$H/openapi_check.py" <<'PY'
+import re, subprocess, sys, yaml
+spec = yaml.safe_load(open(sys.argv[1]))
+base, token, ref = sys.argv[3], sys.argv[4], sys.argv[5]
+ok = True
+assert spec["openapi"].startswith("3.0"), "not OpenAPI 3.0"
+documented = set()
+for path, ops in spec["paths"].items():
+    for method in ops:
+        if method in ("get", "post", "put", "patch", "delete"):
+            documented.add((method.upper(), path))
+# served: every route+method the server answered (not 404/405) during this test, from /metrics
+served = set()
+for line in open(sys.argv[2]):
+    m = re.match(r'plaint_http_requests_total\{route="([^"]+)",method="([A-Z]+)",status="(\d+)"\}', line)
+    if m and m.group(1) != "unmatched" and m.group(3) not in ("404", "405"):
+        served.add((m.group(2), m.group(1)))
+for r in sorted(served - documented):
+    print("served but not documented: %s %s" % r); ok = False
+for r in sorted(documented - served):
+    print("documented but not exercised: %s %s" % r); ok = False
+# every documented path+method exists on the server (no Idempotency-Key: POSTs change nothing)
+for method, path in sorted(documented):
+    url = base + path.replace("{ref}", ref)
+    code = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method,
+                           "-H", "Authorization: Bearer " + token, "-H",
+                           "Content-Type: application/json", "--data-binary", "{}", url] if method == "POST" else
+                          ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method,
+                           "-H", "Authorization: Bearer " + token, url],
+                          capture_output=True, text=True).stdout.strip()
+    if code in ("404", "405", "000"):
+        print("documented %s %s answers %s" % (method, path, code)); ok = False
+    else:
+        print("documented %s %s answers %s" % (method, path, code))
+    resp = spec["paths"][path][method.lower()].get("responses", {})
+    if code not in resp and code != "429":
+        print("  status %s not documented for %s %s" % (code, method, path)); ok = False
+sys.exit(0 if ok else 1)
+PY
+expect_exit 0 "docs/api.yaml: every documented route answers, every served route is documented" -- python3 "$H/openapi_check.py" "$PLAINT_SOURCE_DIR/docs/api.yaml" "$H/metrics.txt" "$B" "$AUD" "$REF"
+check "(api.yaml check output)" -- bash -c "cat '$TMP_OUT' >&2; true"
+
+# ---- graceful shutdown: SIGTERM while a request is being uploaded ----
+NOTE=$(head -c 20000 /dev/zero | tr '\0' 'n')
+printf '{"text":"%s"}' "$NOTE" >"$H/slow.json"
+curl -s -o "$H/slow.resp" -w '%{http_code}' --limit-rate 5k -X POST -H "Authorization: Bearer $INTAKE" -H 'Content-Type: application/json' -H 'Idempotency-Key: slow' --data-binary "@$H/slow.json" "$B/api/v1/complaints/$REF/notes" >"$H/slow.code" &
+CURL=$!
+sleep 1
+kill -TERM "$SPID"
+wait "$CURL"
+wait "$SPID"
+RC=$?
+check "SIGTERM: exit 0 (got $RC)" -- test "$RC" = 0
+check "SIGTERM: the request in flight was answered 201 (got $(cat "$H/slow.code"))" -- test "$(cat "$H/slow.code")" = 201
+check "SIGTERM: its note is recorded" -- test "$(q "SELECT count(*) FROM plaint.complaint_note WHERE ref = '$REF' AND length(text) = 20000")" = 1
+check "after SIGTERM nothing listens" -- test "$(curl -s -o /dev/null -w '%{http_code}' "$B/healthz")" = 000
+check "stderr says it stopped" -- grep -q 'SIGTERM: stopping' "$H/serve.err"
+
+# ---- 429: a server with a small rate limit ----
+start_server "$H/serve2.out" "$H/serve2.err" --threads 1 --rate 1 --burst 3
+B="http://127.0.0.1:$PORT"
+codes=""
+for i in 1 2 3 4 5 6; do codes="$codes $(curl -s -o "$RESP" -w '%{http_code}' -H "Authorization: Bearer $AUD" "$B/api/v1/tasks")"; done
+check "rate limit: 3 allowed, then 429 ($codes)" -- test "$codes" = " 200 200 200 429 429 429"
+check "429 is a JSON error" -- test "$(j .error.code)" = rate_limited
+check "healthz is not rate limited" -- test "$(curl -s -o /dev/null -w '%{http_code}' "$B/healthz")" = 200
+sleep 1.2
+check "a token returns after a second" -- test "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $AUD" "$B/api/v1/tasks")" = 200
+kill -INT "$SPID"
+wait "$SPID"
+RC=$?
+check "SIGINT: exit 0 (got $RC)" -- test "$RC" = 0
+
+# ---- readyz when a migration is missing: a schema dir with one more file ----
+mkdir -p "$H/schemas"
+cp "$PLAINT_SOURCE_DIR"/schemas/sql/*.sql "$H/schemas/"
+echo 'SELECT 1;' >"$H/schemas/9999_future.sql"
+PLAINT_SCHEMA_DIR="$H/schemas" start_server "$H/serve3.out" "$H/serve3.err" --threads 1
+check "third server started" -- test -n "$PORT"
+B="http://127.0.0.1:$PORT"
+ST=$(curl -s -o "$RESP" -w '%{http_code}' "$B/readyz")
+expect 503 "readyz with a migration not applied"
+check "readyz says how many are applied" -- bash -c "jq -r .error.message '$RESP' | grep -q 'migrations applied'"
+kill -TERM "$SPID"
+wait "$SPID"
+
+# ---- the database goes away and comes back: readyz 503, then 200 on a fresh connection ----
+start_server "$H/serve4.out" "$H/serve4.err" --threads 1
+B="http://127.0.0.1:$PORT"
+call GET /api/v1/tasks "$AUD"
+expect 200 "fourth server answers"
+expect_exit 0 "db stop under the running server" -- "$PLAINT_BIN" db stop
+ST=$(curl -s -o "$RESP" -w '%{http_code}' "$B/readyz")
+expect 503 "readyz with the database down"
+call GET /api/v1/tasks "$AUD"
+check "an API request with the database down is 5xx, no internals leaked ($ST)" -- bash -c "[[ '$ST' =~ ^50[03]$ ]] && ! grep -qi 'postgres\|socket\|libpq\|server' '$RESP'"
+expect_exit 0 "db start again" -- "$PLAINT_BIN" db start
+ST=$(curl -s -o "$RESP" -w '%{http_code}' "$B/readyz")
+expect 200 "readyz after the database is back (a new connection)"
+call GET /api/v1/tasks "$AUD"
+expect 200 "API after the database is back"
+kill -TERM "$SPID"
+wait "$SPID"
+
+check "no sanitizer or runtime error from the servers" -- bash -c "! grep -E 'runtime error|AddressSanitizer|LeakSanitizer' '$H'/serve*.err"
+expect_exit 0 "plaint verify" -- "$PLAINT_BIN" --token "$ADMIN" verify
+finish
