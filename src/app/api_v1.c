@@ -43,7 +43,8 @@ typedef struct call {
     plaint_http_response *resp;
     plaint_actor actor;
     json_t *body; /* the parsed JSON body of a POST */
-    char param[REF_MAX];
+    char param[REF_MAX]; /* the path's {ref} */
+    char sub[REF_MAX];   /* the path's {task} or {refund}, if any */
 } call;
 
 static void *ctx_new(void *arg)
@@ -596,6 +597,325 @@ static void task_list(call *c)
     reply_page(c, list, limit, offset, "/api/v1/tasks", TASK_FILTERS);
 }
 
+/* ---- the everyday operations: assignment, resolution, closure, reopening, tasks, refunds ---- */
+
+/* The body's integer member name in [min, max]: *present 0 if absent; 0, or -1 after a 400. */
+static int body_int(call *c, const json_t *obj, const char *name, const char *field, int required,
+                    int64_t min, int64_t max, int64_t *out, int *present)
+{
+    json_t *v = json_object_get(obj, name);
+
+    *present = 0;
+    if (v == NULL || json_is_null(v)) {
+        if (required) {
+            plaint_http_error(c->resp, 400, "invalid", field, "%s is required", field);
+            return -1;
+        }
+        return 0;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+        plaint_http_error(c->resp, 400, "invalid", field, "%s must be an integer from %lld to %lld",
+                          field, (long long)min, (long long)max);
+        return -1;
+    }
+    *out = (int64_t)json_integer_value(v);
+    *present = 1;
+    return 0;
+}
+
+/* {"ref", "status", "owner"} of the complaint after a change. */
+static void reply_complaint(call *c, int status)
+{
+    json_t *cm = NULL;
+    json_t *owner;
+    plaint_error err;
+
+    plaint_error_init(&err);
+    if (plaint_complaint_get(&cm, c->x->db, c->param, &err) < 0) {
+        reply_error(c, &err, NULL);
+        return;
+    }
+    owner = json_object_get(cm, "owner");
+    reply_json(c, status,
+               json_pack("{s:s, s:O, s:O}", "ref", c->param, "status",
+                         json_object_get(cm, "status"), "owner",
+                         owner != NULL ? owner : json_null()));
+    json_decref(cm);
+}
+
+static void complaint_assign(call *c)
+{
+    static const char *const FIELDS[] = {"owner", NULL};
+    const char *owner;
+    plaint_error err;
+
+    if (body_only(c, FIELDS) < 0 || body_str(c, "owner", 1, &owner) < 0) {
+        return;
+    }
+    plaint_error_init(&err);
+    if (plaint_app_complaint_assign(c->x->db, c->x->az, &c->actor, c->param, owner, &err) < 0) {
+        reply_error(c, &err, NULL);
+        return;
+    }
+    reply_complaint(c, 200);
+}
+
+static void complaint_resolve(call *c)
+{
+    static const char *const FIELDS[] = {"outcome", "summary", "root_cause", NULL};
+    plaint_resolution res;
+    plaint_error err;
+
+    memset(&res, 0, sizeof(res));
+    if (body_only(c, FIELDS) < 0 || body_str(c, "outcome", 1, &res.outcome) < 0 ||
+        body_str(c, "summary", 1, &res.summary) < 0 ||
+        body_str(c, "root_cause", 0, &res.root_cause) < 0) {
+        return;
+    }
+    plaint_error_init(&err);
+    if (plaint_app_complaint_resolve(c->x->db, c->x->az, &c->actor, c->param, &res, &err) < 0) {
+        if (strcmp(err.field, "root-cause") == 0) {
+            snprintf(err.field, sizeof(err.field), "root_cause");
+        }
+        reply_error(c, &err, NULL);
+        return;
+    }
+    reply_complaint(c, 200);
+}
+
+static void complaint_close(call *c)
+{
+    static const char *const FIELDS[] = {"satisfaction", NULL};
+    int64_t score = 0;
+    int present;
+    plaint_error err;
+
+    if (body_only(c, FIELDS) < 0 ||
+        body_int(c, c->body, "satisfaction", "satisfaction", 0, 1, 5, &score, &present) < 0) {
+        return;
+    }
+    plaint_error_init(&err);
+    if (plaint_app_complaint_close(c->x->db, c->x->az, &c->actor, c->param, (int)score, &err) <
+        0) {
+        reply_error(c, &err, NULL);
+        return;
+    }
+    reply_complaint(c, 200);
+}
+
+static void complaint_reopen(call *c)
+{
+    static const char *const FIELDS[] = {"reason", NULL};
+    const char *reason;
+    plaint_error err;
+
+    if (body_only(c, FIELDS) < 0 || body_str(c, "reason", 1, &reason) < 0) {
+        return;
+    }
+    plaint_error_init(&err);
+    if (plaint_app_complaint_reopen(c->x->db, c->x->az, &c->actor, c->param, reason, &err) < 0) {
+        reply_error(c, &err, "reason");
+        return;
+    }
+    reply_complaint(c, 200);
+}
+
+/* The full id "REF/T2" (prefix 'T') or "REF/R1" ('R') from the path's {task} or {refund}
+ * segment, "T2" or just "2". */
+static void sub_id(char *out, size_t n, const call *c, char prefix)
+{
+    char pre[2] = {prefix, '\0'};
+
+    /* a bare number gets the prefix */
+    snprintf(out, n, "%s/%s%s", c->param, c->sub[0] >= '0' && c->sub[0] <= '9' ? pre : "",
+             c->sub);
+}
+
+#define TASK_ITEMS_MAX 100
+
+static void task_checks(call *c)
+{
+    static const char *const FIELDS[] = {"items", NULL};
+    const char *items[TASK_ITEMS_MAX];
+    char task_id[2 * REF_MAX + 2];
+    json_t *arr = json_object_get(c->body, "items");
+    json_t *v;
+    plaint_error err;
+    size_t i;
+
+    if (body_only(c, FIELDS) < 0) {
+        return;
+    }
+    if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+        json_array_size(arr) > TASK_ITEMS_MAX) {
+        plaint_http_error(c->resp, 400, "invalid", "items",
+                          "items must be an array of 1 to %d checklist item ids", TASK_ITEMS_MAX);
+        return;
+    }
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 200) {
+            plaint_http_error(c->resp, 400, "invalid", "items",
+                              "items[%zu] must be a checklist item id (a non-empty string)", i);
+            return;
+        }
+        items[i] = json_string_value(v);
+    }
+    sub_id(task_id, sizeof(task_id), c, 'T');
+    plaint_error_init(&err);
+    if (plaint_app_task_done(c->x->db, c->x->az, &c->actor, task_id, items, json_array_size(arr),
+                             &err) < 0) {
+        if (strcmp(err.field, "item") == 0) {
+            snprintf(err.field, sizeof(err.field), "items");
+        }
+        reply_error(c, &err, NULL);
+        return;
+    }
+    reply_json(c, 200, json_pack("{s:s, s:O}", "task", task_id, "checked", arr));
+}
+
+static void task_complete(call *c)
+{
+    static const char *const FIELDS[] = {NULL};
+    char task_id[2 * REF_MAX + 2];
+    plaint_error err;
+
+    if (body_only(c, FIELDS) < 0) {
+        return;
+    }
+    sub_id(task_id, sizeof(task_id), c, 'T');
+    plaint_error_init(&err);
+    if (plaint_app_task_done(c->x->db, c->x->az, &c->actor, task_id, NULL, 0, &err) < 0) {
+        reply_error(c, &err, NULL);
+        return;
+    }
+    reply_json(c, 200, json_pack("{s:s, s:s}", "task", task_id, "status", "done"));
+}
+
+static const char SQL_REFUND[] =
+    "SELECT json_build_object('refund', refund_id, 'ref', ref, 'status', status, 'currency',"
+    " currency, 'net', net, 'tax', tax, 'credits', credits, 'total', total, 'requested_by',"
+    " requested_by, 'approved_by', approved_by) FROM plaint.refund WHERE refund_id = $1";
+
+static void reply_refund(call *c, int status, const char *refund_id)
+{
+    json_t *r = NULL;
+    plaint_error err;
+    const char *params[1] = {refund_id};
+
+    plaint_error_init(&err);
+    if (plaint_pg_query_json(&r, c->x->db, SQL_REFUND, 1, params, &err) < 0) {
+        reply_error(c, &err, NULL);
+        return;
+    }
+    if (r == NULL) {
+        plaint_http_error(c->resp, 500, "internal", NULL, "internal error");
+        return;
+    }
+    reply_json(c, status, r);
+}
+
+#define REFUND_LINES_MAX 100
+
+static void refund_propose(call *c)
+{
+    static const char *const FIELDS[] = {"lines", "reason", NULL};
+    int64_t lines[REFUND_LINES_MAX];
+    int64_t qty[REFUND_LINES_MAX];
+    json_t *arr = json_object_get(c->body, "lines");
+    json_t *v;
+    const char *reason;
+    char refund_id[64] = "";
+    char field[64];
+    plaint_error err;
+    size_t n = 0;
+    size_t i;
+
+    if (body_only(c, FIELDS) < 0 || body_str(c, "reason", 0, &reason) < 0) {
+        return;
+    }
+    if (arr != NULL && !json_is_null(arr)) {
+        if (!json_is_array(arr) || json_array_size(arr) > REFUND_LINES_MAX) {
+            plaint_http_error(c->resp, 400, "invalid", "lines",
+                              "lines must be an array of at most %d {\"line\", \"quantity\"}",
+                              REFUND_LINES_MAX);
+            return;
+        }
+        json_array_foreach(arr, i, v)
+        {
+            const char *k;
+            json_t *m;
+            int present;
+
+            snprintf(field, sizeof(field), "lines[%zu]", i);
+            if (!json_is_object(v)) {
+                plaint_http_error(c->resp, 400, "invalid", field,
+                                  "%s must be an object {\"line\": N, \"quantity\": Q}", field);
+                return;
+            }
+            json_object_foreach(v, k, m)
+            {
+                if (strcmp(k, "line") != 0 && strcmp(k, "quantity") != 0) {
+                    snprintf(field, sizeof(field), "lines[%zu].%.30s", i, k);
+                    plaint_http_error(c->resp, 400, "invalid", field, "unknown member '%s'", k);
+                    return;
+                }
+            }
+            qty[i] = 0;
+            snprintf(field, sizeof(field), "lines[%zu].line", i);
+            if (body_int(c, v, "line", field, 1, 1, 1000000, &lines[i], &present) < 0) {
+                return;
+            }
+            snprintf(field, sizeof(field), "lines[%zu].quantity", i);
+            if (body_int(c, v, "quantity", field, 0, 1, 1000000000, &qty[i], &present) < 0) {
+                return;
+            }
+        }
+        n = json_array_size(arr);
+    }
+    plaint_error_init(&err);
+    if (plaint_app_refund_propose(refund_id, c->x->db, c->x->az, &c->actor, c->param, lines, qty,
+                                  n, reason, &err) < 0) {
+        if (strncmp(err.field, "line", 4) == 0) {
+            snprintf(err.field, sizeof(err.field), "lines");
+        }
+        reply_error(c, &err, NULL);
+        return;
+    }
+    reply_refund(c, 201, refund_id);
+}
+
+static void refund_decide(call *c, int credit)
+{
+    static const char *const FIELDS[] = {NULL};
+    char refund_id[2 * REF_MAX + 2];
+    plaint_error err;
+    int rc;
+
+    if (body_only(c, FIELDS) < 0) {
+        return;
+    }
+    sub_id(refund_id, sizeof(refund_id), c, 'R');
+    plaint_error_init(&err);
+    rc = credit ? plaint_app_refund_credit(c->x->db, c->x->az, &c->actor, refund_id, &err)
+                : plaint_app_refund_approve(c->x->db, c->x->az, &c->actor, refund_id, &err);
+    if (rc < 0) {
+        reply_error(c, &err, NULL);
+        return;
+    }
+    reply_refund(c, 200, refund_id);
+}
+
+static void refund_approve(call *c)
+{
+    refund_decide(c, 0);
+}
+
+static void refund_credit(call *c)
+{
+    refund_decide(c, 1);
+}
+
 static const char SQL_LATEST_CP[] =
     "SELECT json_build_object('seq', seq, 'tree_size', tree_size, 'root_hash',"
     " encode(root_hash, 'hex'), 'hash', encode(hash, 'hex'), 'key_id', key_id, 'created_at',"
@@ -690,9 +1010,56 @@ static const route ROUTES[] = {
     {"GET", "/api/v1/complaints/{ref}", complaint_get},
     {"POST", "/api/v1/complaints/{ref}/transitions", complaint_transition},
     {"POST", "/api/v1/complaints/{ref}/notes", complaint_note},
+    {"POST", "/api/v1/complaints/{ref}/assignment", complaint_assign},
+    {"POST", "/api/v1/complaints/{ref}/resolution", complaint_resolve},
+    {"POST", "/api/v1/complaints/{ref}/closure", complaint_close},
+    {"POST", "/api/v1/complaints/{ref}/reopening", complaint_reopen},
+    {"POST", "/api/v1/complaints/{ref}/tasks/{task}/checks", task_checks},
+    {"POST", "/api/v1/complaints/{ref}/tasks/{task}/completion", task_complete},
+    {"POST", "/api/v1/complaints/{ref}/refunds", refund_propose},
+    {"POST", "/api/v1/complaints/{ref}/refunds/{refund}/approval", refund_approve},
+    {"POST", "/api/v1/complaints/{ref}/refunds/{refund}/credit", refund_credit},
     {"GET", "/api/v1/tasks", task_list},
     {"GET", "/api/v1/verification", verification},
     {NULL, NULL, NULL}};
+
+/* Matches path against a pattern with up to two "{name}" segments (plaint_http_route_match's
+ * rules for each): the first goes to c->param, the second to c->sub. */
+static int route_match(const char *pattern, const char *path, call *c)
+{
+    const char *second = strchr(pattern, '{');
+    char head[160];
+    char left[160];
+    size_t plen;
+    size_t slashes = 0;
+    size_t i;
+
+    second = second != NULL ? strchr(second + 1, '{') : NULL;
+    if (second == NULL) {
+        return plaint_http_route_match(pattern, path, c->param, sizeof(c->param));
+    }
+    /* head: the pattern before the second parameter (ends with '/'); the path is cut after as
+     * many '/' as head has, and each part matched on its own */
+    plen = (size_t)(second - pattern);
+    if (plen >= sizeof(head)) {
+        return 0;
+    }
+    memcpy(head, pattern, plen);
+    head[plen] = '\0';
+    for (i = 0; i < plen; i++) {
+        slashes += head[i] == '/';
+    }
+    for (i = 0; path[i] != '\0' && slashes > 0; i++) {
+        slashes -= path[i] == '/';
+    }
+    if (slashes > 0 || i >= sizeof(left)) {
+        return 0;
+    }
+    memcpy(left, path, i);
+    left[i] = '\0';
+    return plaint_http_route_match(head, left, c->param, sizeof(c->param)) &&
+           plaint_http_route_match(second, path + i, c->sub, sizeof(c->sub));
+}
 
 static int is_json(const char *ct)
 {
@@ -752,7 +1119,7 @@ static void handle(void *ctx, const plaint_http_request *req, plaint_http_respon
     c.req = req;
     c.resp = resp;
     for (r = ROUTES; r->method != NULL; r++) {
-        if (plaint_http_route_match(r->pattern, req->path, c.param, sizeof(c.param))) {
+        if (route_match(r->pattern, req->path, &c)) {
             size_t n = strlen(allow);
             resp->route = r->pattern;
             if (strcmp(r->method, req->method) == 0) {

@@ -5,6 +5,9 @@
 # field); idempotency keys (a replay answers the same and creates nothing, another body under the
 # same key is 409); 401, 404, 405, 413, 415, 429; docs/api.yaml against the routes the server
 # reports in /metrics; SIGTERM during an upload in flight: the request is answered, exit 0.
+# The everyday operations (assignment, task checks and completion, a four-eyes refund proposed,
+# approved and credited, resolution, closure, reopening) walk one complaint through the
+# reference process over HTTP, each with a wrong role (403, nothing changed) and bad input.
 . "$(dirname "$0")/lib/common.sh"
 
 H=$(new_home)
@@ -248,6 +251,160 @@ check "verification: ledger event count" -- test "$(j .ledger.events)" = "$(q "S
 call GET /api/v1/verification "$INTAKE"
 expect 403 "verification as intake agent (no ledger.read)"
 
+# ---- the everyday operations over HTTP: the reference process on one complaint ----
+# (assignment, tier-2 checklist and task completion, a four-eyes refund, resolution, closure,
+# reopening). For each new endpoint: a wrong role is 403 and nothing changes; bad input is 400
+# naming the field.
+SAM=$(adduser sam support_agent)
+FAY=$(adduser fay finance_manager)
+DEE=$(adduser dee support_agent)
+expect_exit 0 "dee also holds finance_manager (refund four-eyes must still stop her)" -- "$PLAINT_BIN" --token "$ADMIN" role grant dee finance_manager
+expect_exit 0 "customer add" -- "$PLAINT_BIN" --token "$INTAKE" customer add api-cust --tier gold --currency USD --lifetime-value 100.00
+expect_exit 0 "order add" -- "$PLAINT_BIN" --token "$INTAKE" order add api-order --customer api-cust --line 'KET-1,Kettle,19.99,3,2000' --line 'TOA-1,Toaster,12.50,1,500' --credit-note 'CN-1,3.00'
+call POST /api/v1/complaints "$INTAKE" '{"channel":"web","category":"Checking or savings account","customer":"api-cust","order":"api-order","urgency":"high","issue":"Faulty kettle"}' key-p0
+expect 201 "complaint with a customer and an order"
+R=$(j .ref)
+nref() { q "SELECT count(*) FROM plaint.ledger_event WHERE case_id = '$R'"; }
+col() { q "SELECT $1 FROM plaint.complaint WHERE ref = '$R'"; }
+# denied METHOD PATH TOKEN BODY KEY DESC: 403 forbidden, no event on the complaint, no key kept
+denied() {
+    local e0
+    e0=$(nref)
+    call POST "$1" "$2" "$3" "$4"
+    if [ "$ST" = 403 ] && [ "$(j .error.code)" = forbidden ] && [ "$(nref)" = "$e0" ] &&
+        [ "$(q "SELECT count(*) FROM plaint.api_idempotency WHERE idem_key = '$4'")" = 0 ]; then
+        ok "$5: 403, nothing changed"
+    else
+        not_ok "$5: expected 403 and no change, got $ST ($(nref) events, were $e0): $(head -c 300 "$RESP")"
+    fi
+}
+
+# assignment
+O0=$(col "coalesce(owner, '-')")
+denied "/api/v1/complaints/$R/assignment" "$INTAKE" '{"owner":"sam"}' key-p1 "assignment as intake agent (no complaint.assign)"
+check "owner unchanged after the denied assignment ($O0)" -- test "$(col "coalesce(owner, '-')")" = "$O0"
+call POST "/api/v1/complaints/$R/assignment" "$T2" '{}' key-p2
+expect_field 400 owner "assignment without owner"
+call POST "/api/v1/complaints/$R/assignment" "$T2" '{"owner":"nobody"}' key-p3
+expect_field 400 owner "assignment to an unknown user (the use case's check)"
+call POST "/api/v1/complaints/$R/assignment" "$T2" '{"owner":"sam"}' key-p4
+expect 200 "POST assignment as tier-2 investigator"
+FIRST=$(cat "$RESP")
+check "assignment answers the complaint with its owner" -- test "$(j .ref) $(j .owner)" = "$R sam"
+check "owner is sam in the projection" -- test "$(col owner)" = sam
+check "complaint.assigned written by tia" -- test "$(q "SELECT count(*) FROM plaint.ledger_event WHERE case_id = '$R' AND event_type = 'complaint.assigned' AND actor = 'tia'")" = 1
+E0=$(nref)
+call POST "/api/v1/complaints/$R/assignment" "$T2" '{"owner":"sam"}' key-p4
+expect 200 "replayed assignment (same key, same body)"
+check "replayed assignment answers the same body" -- test "$(cat "$RESP")" = "$FIRST"
+check "replayed assignment wrote no event" -- test "$(nref)" = "$E0"
+call POST "/api/v1/complaints/$R/assignment" "$T2" '{"owner":"ivy"}' key-p4
+expect_field 409 Idempotency-Key "assignment: same key, another body"
+check "owner still sam" -- test "$(col owner)" = sam
+
+# tasks: T1 (the agent's investigation), T2 (tier 2, with a mandatory checklist)
+TT1=$(q "SELECT substr(task_id, length('$R') + 2) FROM plaint.task WHERE ref = '$R' AND kind = 'investigation'")
+TT2=$(q "SELECT substr(task_id, length('$R') + 2) FROM plaint.task WHERE ref = '$R' AND kind = 'tier2_investigation'")
+MAND=$(q "SELECT json_agg(item_id ORDER BY position) FROM plaint.task_item WHERE task_id = '$R/$TT2' AND mandatory")
+check "the complaint has an investigation task ($TT1) and a tier-2 task ($TT2) with mandatory items ($MAND)" -- test -n "$TT1" -a -n "$TT2" -a "$MAND" != ""
+call POST "/api/v1/complaints/$R/tasks/$TT1/completion" "$SAM" '{}' key-p5
+expect 200 "POST tasks/$TT1/completion as sam"
+check "task $TT1 done by sam" -- test "$(q "SELECT status || '/' || done_by FROM plaint.task WHERE task_id = '$R/$TT1'")" = done/sam
+denied "/api/v1/complaints/$R/tasks/$TT2/checks" "$AUD" "{\"items\":$MAND}" key-p6 "checks as auditor (no task.complete)"
+denied "/api/v1/complaints/$R/tasks/$TT2/completion" "$AUD" '{}' key-p7 "completion as auditor"
+call POST "/api/v1/complaints/$R/tasks/$TT2/checks" "$T2" '{"items":[]}' key-p8
+expect_field 400 items "checks with no items"
+call POST "/api/v1/complaints/$R/tasks/$TT2/checks" "$T2" '{"items":["no-such-item"]}' key-p9
+expect_field 400 items "checks of an unknown item (the use case's check)"
+call POST "/api/v1/complaints/$R/tasks/$TT2/completion" "$T2" '{"force":true}' key-p10
+expect_field 400 force "completion with an unknown member"
+call POST "/api/v1/complaints/$R/tasks/$TT2/completion" "$T2" '{}' key-p11
+check "completion refused while a mandatory item is open (400, $ST)" -- bash -c "[ '$ST' = 400 ] && jq -r .error.message '$RESP' | grep -q 'mandatory'"
+check "task $TT2 still open, no item checked" -- test "$(q "SELECT status FROM plaint.task WHERE task_id = '$R/$TT2'")/$(q "SELECT count(*) FROM plaint.task_item WHERE task_id = '$R/$TT2' AND done_at IS NOT NULL")" = open/0
+call POST "/api/v1/complaints/$R/tasks/$TT2/checks" "$T2" "{\"items\":$MAND}" key-p12
+expect 200 "POST tasks/$TT2/checks (the mandatory items) as tier-2 investigator"
+check "the mandatory items are checked by tia" -- test "$(q "SELECT count(*) FROM plaint.task_item WHERE task_id = '$R/$TT2' AND mandatory AND done_by = 'tia'")" = "$(q "SELECT count(*) FROM plaint.task_item WHERE task_id = '$R/$TT2' AND mandatory")"
+call POST "/api/v1/complaints/$R/tasks/${TT2#T}/completion" "$T2" '{}' key-p13
+expect 200 "POST tasks/${TT2#T}/completion (the number alone) as tier-2 investigator"
+check "task $TT2 done by tia" -- test "$(q "SELECT status || '/' || done_by FROM plaint.task WHERE task_id = '$R/$TT2'")" = done/tia
+call POST "/api/v1/complaints/$R/tasks/T99/completion" "$T2" '{}' key-p14
+expect 404 "completion of an unknown task"
+
+# refunds: proposed by dee, approved by fay (dee holds finance_manager too: four-eyes), credited
+denied "/api/v1/complaints/$R/refunds" "$FAY" '{"reason":"x"}' key-p15 "refund proposal as finance manager (no refund.request)"
+call POST "/api/v1/complaints/$R/refunds" "$DEE" '{"lines":[{"line":0}]}' key-p16
+expect_field 400 "lines[0].line" "refund with line 0"
+call POST "/api/v1/complaints/$R/refunds" "$DEE" '{"lines":[{"line":1,"qty":2}]}' key-p17
+expect_field 400 "lines[0].qty" "refund line with an unknown member"
+call POST "/api/v1/complaints/$R/refunds" "$DEE" '{"lines":[{"line":7}]}' key-p18
+expect_field 400 lines "refund of a line the order does not have (the use case's check)"
+check "no refund after the refused proposals" -- test "$(q "SELECT count(*) FROM plaint.refund WHERE ref = '$R'")" = 0
+call POST "/api/v1/complaints/$R/refunds" "$DEE" '{"lines":[{"line":1,"quantity":2},{"line":2}],"reason":"faulty kettle"}' key-p19
+expect 201 "POST refunds as dee (support agent)"
+RF=$(j .refund)
+# independently: 2 x 19.99 = 39.98 + 20% tax 7.996 -> 8.00; 12.50 + 5% 0.625 -> 0.62 (half to
+# even); less the 3.00 credit note: 3998 + 800 + 1250 + 62 - 300 = 5810 minor units
+check "refund $RF proposed by dee: 5810 USD minor units" -- test "$(j .status) $(j .total) $(j .currency) $(j .requested_by)" = "proposed 5810 USD dee"
+check "refund row in the projection" -- test "$(q "SELECT total || '/' || status FROM plaint.refund WHERE refund_id = '$RF'")" = 5810/proposed
+RN=${RF#"$R"/}
+call POST "/api/v1/complaints/$R/refunds/$RN/credit" "$FAY" '{}' key-p20
+check "credit before approval refused (400, $ST)" -- test "$ST" = 400
+denied "/api/v1/complaints/$R/refunds/$RN/approval" "$DEE" '{}' key-p21 "self-approval by the requester (four-eyes, though dee holds finance_manager)"
+denied "/api/v1/complaints/$R/refunds/$RN/approval" "$SAM" '{}' key-p22 "approval as support agent (no refund.approve)"
+call POST "/api/v1/complaints/$R/refunds/$RN/approval" "$FAY" '{"by":"fay"}' key-p23
+expect_field 400 by "approval with an unknown member"
+check "refund still proposed" -- test "$(q "SELECT status FROM plaint.refund WHERE refund_id = '$RF'")" = proposed
+call POST "/api/v1/complaints/$R/refunds/$RN/approval" "$FAY" '{}' key-p24
+expect 200 "POST refunds/$RN/approval as finance manager"
+check "refund approved by fay" -- test "$(j .status) $(j .approved_by)" = "approved fay"
+check "the approval task is done" -- test "$(q "SELECT status FROM plaint.task WHERE refund_id = '$RF'")" = 'done'
+B0=$(q "SELECT balance FROM plaint.customer WHERE customer_id = 'api-cust'")
+denied "/api/v1/complaints/$R/refunds/$RN/credit" "$SAM" '{}' key-p25 "credit as support agent (no customer.credit)"
+call POST "/api/v1/complaints/$R/refunds/$RN/credit" "$FAY" '[]' key-p26
+expect_field 400 body "credit with a body that is not an object"
+call POST "/api/v1/complaints/$R/refunds/$RN/credit" "$FAY" '{}' key-p27
+expect 200 "POST refunds/$RN/credit as finance manager"
+check "refund credited" -- test "$(j .status)" = credited
+check "customer balance up by 5810" -- test "$(q "SELECT balance FROM plaint.customer WHERE customer_id = 'api-cust'")" = "$((B0 + 5810))"
+call POST "/api/v1/complaints/$R/refunds/$RN/credit" "$FAY" '{}' key-p28
+check "a second credit refused (400, $ST): credited once" -- bash -c "[ '$ST' = 400 ] && [ \"\$(psql -X -q -t -A -h '$H/pg/run' -U plaint_admin -d plaint -c \"SELECT balance FROM plaint.customer WHERE customer_id = 'api-cust'\")\" = $((B0 + 5810)) ]"
+call POST "/api/v1/complaints/$R/refunds/R9/approval" "$FAY" '{}' key-p29
+expect 404 "approval of an unknown refund"
+
+# resolution
+S0=$(col status)
+denied "/api/v1/complaints/$R/resolution" "$FAY" '{"outcome":"upheld","summary":"refunded"}' key-p30 "resolution as finance manager (no complaint.resolve)"
+call POST "/api/v1/complaints/$R/resolution" "$SAM" '{"outcome":"maybe","summary":"refunded"}' key-p31
+expect_field 400 outcome "resolution with an unknown outcome"
+call POST "/api/v1/complaints/$R/resolution" "$SAM" '{"outcome":"upheld"}' key-p32
+expect_field 400 summary "resolution without summary"
+check "status unchanged ($S0)" -- test "$(col status)" = "$S0"
+call POST "/api/v1/complaints/$R/resolution" "$SAM" '{"outcome":"upheld","summary":"Refunded the kettles and toaster","root_cause":"product defect"}' key-p33
+expect 200 "POST resolution as sam (owner)"
+check "resolved" -- test "$(j .status) $(col status)" = "resolved resolved"
+check "resolution log: upheld by sam" -- test "$(q "SELECT outcome || '/' || actor FROM plaint.resolution_log WHERE ref = '$R'")" = upheld/sam
+
+# closure
+denied "/api/v1/complaints/$R/closure" "$INTAKE" '{}' key-p34 "closure as intake agent (no complaint.close)"
+call POST "/api/v1/complaints/$R/closure" "$SAM" '{"satisfaction":9}' key-p35
+expect_field 400 satisfaction "closure with satisfaction 9"
+call POST "/api/v1/complaints/$R/closure" "$SAM" '{"satisfaction":"4"}' key-p36
+expect_field 400 satisfaction "closure with satisfaction as a string"
+check "still resolved" -- test "$(col status)" = resolved
+call POST "/api/v1/complaints/$R/closure" "$SAM" '{"satisfaction":4}' key-p37
+expect 200 "POST closure as sam"
+check "closed" -- test "$(j .status) $(col status)" = "closed closed"
+check "satisfaction 4 recorded" -- test "$(col satisfaction)" = 4
+
+# reopening
+denied "/api/v1/complaints/$R/reopening" "$AUD" '{"reason":"x"}' key-p38 "reopening as auditor (no complaint.reopen)"
+call POST "/api/v1/complaints/$R/reopening" "$SAM" '{}' key-p39
+expect_field 400 reason "reopening without reason"
+check "still closed" -- test "$(col status)" = closed
+call POST "/api/v1/complaints/$R/reopening" "$SAM" '{"reason":"the new kettle fails too"}' key-p40
+expect 200 "POST reopening as sam"
+check "reopened ($(col status))" -- test "$(j .status) $(col status)" = "reopened reopened"
+
 # ---- 401, 404, 405, 413, 415 ----
 call GET /api/v1/complaints ""
 expect 401 "no token"
@@ -282,6 +439,7 @@ cat >"$H/openapi_check.py" <<'PY'
 import re, subprocess, sys, yaml
 spec = yaml.safe_load(open(sys.argv[1]))
 base, token, ref = sys.argv[3], sys.argv[4], sys.argv[5]
+subs = {"{ref}": ref, "{task}": "T2", "{refund}": "R1"}
 ok = True
 assert spec["openapi"].startswith("3.0"), "not OpenAPI 3.0"
 documented = set()
@@ -301,7 +459,9 @@ for r in sorted(documented - served):
     print("documented but not exercised: %s %s" % r); ok = False
 # every documented path+method exists on the server (no Idempotency-Key: POSTs change nothing)
 for method, path in sorted(documented):
-    url = base + path.replace("{ref}", ref)
+    url = base + path
+    for k, v in subs.items():
+        url = url.replace(k, v)
     code = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method,
                            "-H", "Authorization: Bearer " + token, "-H",
                            "Content-Type: application/json", "--data-binary", "{}", url] if method == "POST" else
