@@ -8,8 +8,10 @@
 #include "plaint/complaint_store.h"
 #include "plaint/money.h"
 
-/* The order of the complaint with its lines, its credit notes and the credits earlier refunds
- * of the same order already used. */
+/* The order of the complaint with its lines, its credit notes, the credits earlier refunds of
+ * the same order already used, and the quantity of each line that earlier refunds (of any
+ * complaint, whatever their state) already cover: their refund.proposed events name the lines
+ * (the refund projection keeps only the amounts). */
 static const char SQL_ORDER[] =
     "SELECT jsonb_build_object('order', o.order_ref, 'currency', o.currency,"
     " 'customer', o.customer_id,"
@@ -20,7 +22,13 @@ static const char SQL_ORDER[] =
     " 'credits_used', (SELECT COALESCE(sum(credits), 0) FROM plaint.refund r"
     "   WHERE r.order_ref = o.order_ref),"
     " 'pending', (SELECT min(refund_id) FROM plaint.refund r WHERE r.ref = $2"
-    "   AND r.status <> 'credited'))"
+    "   AND r.status <> 'credited'),"
+    " 'refunded', (SELECT COALESCE(jsonb_object_agg(x.line, x.qty), '{}') FROM ("
+    "   SELECT l->>'line' AS line, sum((l->>'quantity')::bigint) AS qty"
+    "   FROM plaint.refund r JOIN plaint.ledger_event e ON e.case_id = r.ref"
+    "     AND e.event_type = 'refund.proposed' AND e.payload::jsonb->>'refund' = r.refund_id"
+    "   CROSS JOIN LATERAL jsonb_array_elements(e.payload::jsonb->'lines') l"
+    "   WHERE r.order_ref = o.order_ref GROUP BY 1) x))"
     " FROM plaint.customer_order o WHERE o.order_ref = $1";
 
 struct propose_arg {
@@ -45,7 +53,7 @@ static const json_t *order_line(const json_t *lines, int64_t no)
 }
 
 static int select_lines(plaint_refund_line *out, json_t *chosen, const json_t *lines,
-                        const struct propose_arg *a, plaint_error *err)
+                        const json_t *refunded, const struct propose_arg *a, plaint_error *err)
 {
     size_t n = a->nlines > 0 ? a->nlines : json_array_size(lines);
     size_t i;
@@ -55,7 +63,10 @@ static int select_lines(plaint_refund_line *out, json_t *chosen, const json_t *l
                                    : json_integer_value(json_object_get(json_array_get(lines, i),
                                                                         "line_no"));
         const json_t *l = order_line(lines, no);
+        char key[24];
         int64_t ordered;
+        int64_t done;
+        int64_t left;
         int64_t qty;
         size_t j;
 
@@ -70,11 +81,21 @@ static int select_lines(plaint_refund_line *out, json_t *chosen, const json_t *l
             }
         }
         ordered = json_integer_value(json_object_get(l, "quantity"));
-        qty = a->nlines > 0 && a->quantities[i] > 0 ? a->quantities[i] : ordered;
+        snprintf(key, sizeof(key), "%lld", (long long)no);
+        done = json_integer_value(json_object_get(refunded, key));
+        left = ordered > done ? ordered - done : 0;
+        qty = a->nlines > 0 && a->quantities[i] > 0 ? a->quantities[i] : left;
         if (qty > ordered) {
             return plaint_error_set_at(err, PLAINT_EINVALID, "line", 0, 0,
                                        "line %lld: %lld to refund but %lld ordered",
                                        (long long)no, (long long)qty, (long long)ordered);
+        }
+        if (qty > left || (a->nlines > 0 && left == 0)) {
+            return plaint_error_set_at(err, PLAINT_EINVALID, "line", 0, 0,
+                                       "line %lld: %lld to refund but only %lld of the %lld "
+                                       "ordered are not refunded yet",
+                                       (long long)no, (long long)(qty > 0 ? qty : 1),
+                                       (long long)left, (long long)ordered);
         }
         out[i].unit_minor = json_integer_value(json_object_get(l, "unit_amount"));
         out[i].quantity = qty;
@@ -130,7 +151,7 @@ static int do_propose(plaint_event_list *ev, plaint_db *db, const json_t *c, voi
         rl = calloc(n > 0 ? n : 1, sizeof(*rl));
         rc = rl == NULL || chosen == NULL ? plaint_error_set(err, PLAINT_ENOMEM, "out of memory")
                                           : select_lines(rl, chosen, json_object_get(o, "lines"),
-                                                         a, err);
+                                                         json_object_get(o, "refunded"), a, err);
         credit = json_integer_value(json_object_get(o, "credit_notes")) -
                  json_integer_value(json_object_get(o, "credits_used"));
         if (credit < 0) {
@@ -141,8 +162,9 @@ static int do_propose(plaint_event_list *ev, plaint_db *db, const json_t *c, voi
         }
     }
     if (rc == 0 && calc.total == 0) {
-        rc = plaint_error_set(err, PLAINT_EINVALID, "the refund of %s comes to 0 (credit notes "
-                              "cover it): nothing to propose", ref);
+        rc = plaint_error_set(err, PLAINT_EINVALID, "the refund of %s comes to 0 (the order's "
+                              "lines are refunded already, or credit notes cover it): nothing "
+                              "to propose", ref);
     }
     if (rc == 0) {
         rc = plaint_complaint_next_id(a->refund_id, sizeof(a->refund_id), db, ref, "refund", 'R',

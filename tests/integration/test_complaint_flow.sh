@@ -101,9 +101,16 @@ check "balance credited once" -- test "$(q "SELECT balance FROM plaint.customer 
 refused 3 "a second credit" -- pl "$FIN" refund credit "$RF"
 check "the message says already credited" -- grep -q "already credited" "$TMP_ERR"
 check "still credited once" -- test "$(q "SELECT balance FROM plaint.customer WHERE customer_id = 'cust-1'")" = 14648
+# The order's lines are refunded: a second refund of them is refused, whole or by line.
+refused 3 "a second refund of the same order" -- pl "$AGENT" refund propose "$REF"
+check "the message says there is nothing left" -- grep -q "refunded already\|nothing to propose" "$TMP_ERR"
+refused 3 "a second refund of a refunded line" -- pl "$AGENT" refund propose "$REF" --line 1:1
+check "the message says how many are not refunded yet" -- grep -q "only 0 of the 2 ordered are not refunded yet" "$TMP_ERR"
+check "still credited once" -- test "$(q "SELECT balance FROM plaint.customer WHERE customer_id = 'cust-1'")" = 14648
 
 # Self-approval: bob requests (as support agent) and may not approve (as finance manager).
-expect_exit 0 "complaint 2" -- pl "$INTAKE" complaint new --channel phone --category "Checking or savings account" --customer cust-1 --order ord-1 --received 2026-03-10
+expect_exit 0 "a second order" -- pl "$INTAKE" order add ord-2 --customer cust-1 --currency USD --line K1,Kettle,49.99,1,2000
+expect_exit 0 "complaint 2" -- pl "$INTAKE" complaint new --channel phone --category "Checking or savings account" --customer cust-1 --order ord-2 --received 2026-03-10
 REF2=$(cat "$TMP_OUT")
 expect_exit 0 "tier 2 assigns complaint 2 to bob" -- pl "$T2" complaint assign "$REF2" bob
 expect_exit 0 "bob proposes a refund of one kettle" -- pl "$BOTH" refund propose "$REF2" --line 1:1
