@@ -11,7 +11,7 @@ PACKAGES=(
     libxml2-dev libxml2-utils libxmlsec1-dev xmlsec1 libhpdf-dev poppler-utils qpdf
     fonts-dejavu-core
     libcsv-dev libmicrohttpd-dev libgmime-3.0-dev libcurl4-openssl-dev
-    iproute2 procps hyperfine python3 openssl curl wrk
+    iproute2 procps hyperfine python3 python3-yaml openssl curl wrk
     clang libclang-rt-14-dev
 )
 
