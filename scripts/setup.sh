@@ -11,9 +11,15 @@ PACKAGES=(
     libxml2-dev libxml2-utils libxmlsec1-dev xmlsec1 libhpdf-dev poppler-utils qpdf
     fonts-dejavu-core
     libcsv-dev libmicrohttpd-dev libgmime-3.0-dev libcurl4-openssl-dev
-    iproute2 procps hyperfine python3 python3-yaml openssl curl wrk
+    iproute2 procps hyperfine python3 python3-yaml openssl curl wrk jq
     clang libclang-rt-14-dev
+    chromium
 )
+# The browser tests drive Debian's chromium with playwright-core from npm (tests/browser); a
+# machine without Node.js gets Debian's (18; playwright-core 1.60 needs >= 18).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    PACKAGES+=(nodejs npm)
+fi
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -43,6 +49,16 @@ if [ "$(id -u)" -eq 0 ] && ! getent passwd plaint >/dev/null; then
     useradd --system --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin plaint
     echo "setup: created system user plaint"
+fi
+
+# playwright-core for the browser tests, at the version package-lock.json pins (no browser
+# download: the tests use /usr/bin/chromium).
+want=$(sed -n 's/.*"playwright-core": "\(.*\)".*/\1/p' tests/browser/package.json)
+have=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' \
+    tests/browser/node_modules/playwright-core/package.json 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/browser --no-audit --no-fund \
+        --loglevel=error >/dev/null
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)

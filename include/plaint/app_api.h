@@ -18,6 +18,11 @@ typedef struct plaint_api_options {
     size_t body_max;    /* request body limit in bytes (413 above) */
     int64_t rate_per_s; /* requests per second per client address (429 above); 0: none */
     int64_t rate_burst;
+    unsigned max_connections; /* open connections in all (>= threads); 0: the default (512) */
+    unsigned max_per_ip;      /* open connections per client address; 0: no limit */
+    unsigned idle_timeout_s;  /* idle connections are closed after this; 0: the default (15) */
+    const char *tls_cert;     /* PEM certificate (chain) file; NULL: plain HTTP */
+    const char *tls_key;      /* PEM private key file, unencrypted; with tls_cert */
 } plaint_api_options;
 
 typedef struct plaint_api_server plaint_api_server;

@@ -43,10 +43,10 @@ PLAINT_EXTERN int plaint_app_intake_facts(plaint_intake_facts *facts, json_t **h
                                           plaint_error *err);
 
 /* Registers a complaint and runs the automatic intake steps (action complaint.create, checked
- * by the caller). ref (32 bytes) receives the reference number. received_us 0: now. The
- * narrative of a customer whose record names a vault subject is sealed in the vault
- * (plaint_app_narrative_seal, same transaction) with the master keys of cfg; cfg may be NULL
- * when in has no customer. */
+ * by the caller). ref (32 bytes) receives the reference number. received_us 0: now; more
+ * than 5 minutes ahead of now is PLAINT_EINVALID (field received). The narrative of a
+ * customer whose record names a vault subject is sealed in the vault (plaint_app_narrative_seal,
+ * same transaction) with the master keys of cfg; cfg may be NULL when in has no customer. */
 PLAINT_EXTERN int plaint_app_complaint_new(char *ref, plaint_db *db, const plaint_actor *actor,
                                            const plaint_handling *h, const plaint_config *cfg,
                                            const plaint_complaint_input *in, plaint_error *err);

@@ -61,6 +61,11 @@ typedef struct plaint_outbox_totals {
  * outbox.send by the caller; cfg for the vault's master keys. Returns 0 when the run completed
  * (failed deliveries are recorded, not errors); PLAINT_EINVALID for bad options (field named);
  * database, vault key or recording errors as they come (the run stops there). */
+/* The SMTP server and sender of o: an smtp:// or smtps:// URL and a valid sender address;
+ * PLAINT_EINVALID naming smtp or from otherwise. plaint_app_outbox_send checks this first. */
+PLAINT_EXTERN int plaint_app_outbox_check_server(const plaint_outbox_send_opts *o,
+                                                 plaint_error *err);
+
 PLAINT_EXTERN int plaint_app_outbox_send(plaint_outbox_totals *totals, plaint_db *db,
                                          const plaint_actor *actor, const plaint_config *cfg,
                                          const plaint_outbox_send_opts *opts,

@@ -32,10 +32,15 @@ typedef struct plaint_config {
     char report_key[PLAINT_CONFIG_PATH_MAX];  /* report signing key, PEM (private, 0600) */
     char report_cert[PLAINT_CONFIG_PATH_MAX]; /* its X.509 certificate, PEM */
     char report_font[PLAINT_CONFIG_PATH_MAX]; /* TrueType font embedded in PDFs */
+    char web_intake_user[64];                 /* user the web complaint form acts as, "" off */
+    char web_access_key[PLAINT_CONFIG_PATH_MAX];  /* key of the customers' access codes */
+    char web_reports_dir[PLAINT_CONFIG_PATH_MAX]; /* reports the dashboard offers */
+    long long web_attempts_per_minute; /* status lookups, sign-ins, forms per address */
+    long long web_attempts_burst;      /* ... of which at once */
     long long seal_every_events;              /* auto-seal after this many unsealed events */
     long long seal_every_seconds;             /* ... or when the last seal is this old */
     char file[PLAINT_CONFIG_PATH_MAX];        /* config file read, "" if none */
-    plaint_config_source src[14];              /* source of each setting, in table order */
+    plaint_config_source src[19];              /* source of each setting, in table order */
 } plaint_config;
 
 /* Flags given on the command line; NULL members mean "not given". */

@@ -30,6 +30,8 @@ PLAINT_EXTERN int plaint_sha256_digest(unsigned char out[PLAINT_HASH_LEN], const
 
 /* Writes 64 lowercase hex digits and a NUL into out. */
 PLAINT_EXTERN void plaint_hex_encode(char *out, const unsigned char *data, size_t len);
+/* The value of one hex digit (either case), -1 for any other character. */
+PLAINT_EXTERN int plaint_hex_digit(char c);
 /* Decodes exactly out_len bytes from 2*out_len hex digits (either case); PLAINT_EINVALID else. */
 PLAINT_EXTERN int plaint_hex_decode(unsigned char *out, size_t out_len, const char *hex,
                                     size_t hex_len, plaint_error *err);

@@ -67,6 +67,16 @@ PLAINT_EXTERN const char *const *plaint_complaint_channels(void);
  * naming the field. */
 PLAINT_EXTERN int plaint_complaint_input_check(const plaint_complaint_input *in, plaint_error *err);
 
+/* How far ahead of the reader's clock a received time may be: the clock skew allowed between
+ * the systems a complaint comes through (5 minutes). */
+#define PLAINT_RECEIVED_SKEW_US (300LL * 1000000LL)
+
+/* Refuses a received time later than now_us + PLAINT_RECEIVED_SKEW_US (now_us is the caller's
+ * clock: the core never reads one): PLAINT_EINVALID naming the field "received". A complaint
+ * received in the future would start its SLA clocks in the future. */
+PLAINT_EXTERN int plaint_complaint_received_check(int64_t received_us, int64_t now_us,
+                                                 plaint_error *err);
+
 /* Appends the intake events for in to out (case facts->ref; customer events none). */
 PLAINT_EXTERN int plaint_intake_plan(plaint_event_list *out, const plaint_handling_policies *p,
                                      const plaint_complaint_input *in,

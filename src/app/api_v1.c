@@ -10,6 +10,9 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "app/api_ctx.h"
+#include "app/api_internal.h"
+#include "app/web.h"
 #include "net/http_route.h"
 #include "net/http_server.h"
 #include "plaint/app_auth.h"
@@ -22,30 +25,12 @@
 #define LIST_DEFAULT 50
 #define LIST_MAX     500
 #define OFFSET_MAX   100000
-#define REF_MAX      64
 
 struct plaint_api_server {
     const plaint_config *cfg;
     plaint_http_options http;
     plaint_http_server *srv;
 };
-
-typedef struct api_ctx {
-    const plaint_config *cfg;
-    plaint_db *db;
-    plaint_authz *az;
-    plaint_handling *h;
-} api_ctx;
-
-typedef struct call {
-    api_ctx *x;
-    const plaint_http_request *req;
-    plaint_http_response *resp;
-    plaint_actor actor;
-    json_t *body; /* the parsed JSON body of a POST */
-    char param[REF_MAX]; /* the path's {ref} */
-    char sub[REF_MAX];   /* the path's {task} or {refund}, if any */
-} call;
 
 static void *ctx_new(void *arg)
 {
@@ -91,7 +76,7 @@ static void ctx_free(void *p)
 
 /* ---- responses ---- */
 
-static void reply_json(call *c, int status, json_t *v)
+void reply_json(call *c, int status, json_t *v)
 {
     char *s = v != NULL ? json_dumps(v, JSON_COMPACT) : NULL;
 
@@ -107,10 +92,30 @@ static void reply_json(call *c, int status, json_t *v)
 }
 
 /* Maps a use case's error to the HTTP answer; internal details go to stderr, not the client. */
-static void reply_error(call *c, const plaint_error *err, const char *default_field)
+void reply_error(call *c, const plaint_error *err, const char *default_field)
 {
     const char *field = err->field[0] != '\0' ? err->field : default_field;
 
+    if (strstr(err->message, "SQLSTATE") != NULL &&
+        (err->code == PLAINT_EINVALID || err->code == PLAINT_ERANGE ||
+         err->code == PLAINT_ECONFLICT || err->code == PLAINT_EDENIED ||
+         err->code == PLAINT_ENOTFOUND)) {
+        /* a database refusal (plaint_pg_fail): its text, names and SQLSTATE stay in the log */
+        fprintf(stderr, "plaint serve: %s %s: %s (%s)\n", c->req->method, c->req->path,
+                err->message, plaint_error_name(err->code));
+        if (err->code == PLAINT_ECONFLICT) {
+            plaint_http_error(c->resp, 409, "conflict", NULL,
+                              "a concurrent change got in the way; try again");
+        } else if (err->code == PLAINT_EDENIED) {
+            plaint_http_error(c->resp, 403, "forbidden", NULL, "not allowed");
+        } else {
+            plaint_http_error(c->resp, 400, "invalid", field,
+                              "the request was refused by a data check%s%s (details are in the "
+                              "server log)",
+                              field != NULL ? " on " : "", field != NULL ? field : "");
+        }
+        return;
+    }
     switch (err->code) {
     case PLAINT_EINVALID:
     case PLAINT_ERANGE:
@@ -138,7 +143,7 @@ static void reply_error(call *c, const plaint_error *err, const char *default_fi
 /* ---- inputs ---- */
 
 /* The body's string member name: *out NULL if absent; 0, or -1 after a 400 naming it. */
-static int body_str(call *c, const char *name, int required, const char **out)
+int body_str(call *c, const char *name, int required, const char **out)
 {
     json_t *v = json_object_get(c->body, name);
 
@@ -160,7 +165,7 @@ static int body_str(call *c, const char *name, int required, const char **out)
 }
 
 /* Refuses members not in names (NULL-terminated). */
-static int body_only(call *c, const char *const *names)
+int body_only(call *c, const char *const *names)
 {
     const char *k;
     json_t *v;
@@ -196,6 +201,57 @@ static int query_int(call *c, const char *name, int64_t dflt, int64_t min, int64
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+#define QUERY_TEXT_MAX 200
+
+/* The text of query parameter name: *out NULL if absent; 0, or -1 after a 400 naming it: empty,
+ * over QUERY_TEXT_MAX bytes, not UTF-8 (checked by jansson), a control character, or not one of
+ * set (NULL-terminated; NULL: any). Such a value never reaches the database. */
+static int query_text(call *c, const char *name, const char *const *set, const char **out)
+{
+    const char *s = plaint_http_query(c->req, name);
+    json_t *utf8;
+    size_t n;
+    size_t i;
+    int ok;
+
+    *out = NULL;
+    if (s == NULL) {
+        return 0;
+    }
+    n = strlen(s);
+    if (n == 0 || n > QUERY_TEXT_MAX) {
+        plaint_http_error(c->resp, 400, "invalid", name,
+                          "%s must be 1 to %d bytes of UTF-8 text", name, QUERY_TEXT_MAX);
+        return -1;
+    }
+    utf8 = json_stringn(s, n); /* NULL: not valid UTF-8 */
+    ok = utf8 != NULL;
+    json_decref(utf8);
+    for (i = 0; ok && i < n; i++) {
+        ok = (unsigned char)s[i] >= 0x20 && s[i] != 0x7f;
+    }
+    if (!ok) {
+        plaint_http_error(c->resp, 400, "invalid", name,
+                          "%s must be UTF-8 text without control characters", name);
+        return -1;
+    }
+    for (i = 0; set != NULL && set[i] != NULL && strcmp(set[i], s) != 0; i++) {
+    }
+    if (set != NULL && set[i] == NULL) {
+        plaint_buf known = PLAINT_BUF_INIT;
+
+        for (i = 0; set[i] != NULL; i++) {
+            plaint_buf_printf(&known, NULL, "%s%s", i > 0 ? ", " : "", set[i]);
+        }
+        plaint_http_error(c->resp, 400, "invalid", name, "%s must be one of %s", name,
+                          known.data != NULL ? (const char *)known.data : "");
+        plaint_buf_clear(&known);
+        return -1;
+    }
+    *out = s;
     return 0;
 }
 
@@ -288,7 +344,7 @@ static int authenticate(call *c)
     return 0;
 }
 
-static int require(call *c, const char *action)
+int require(call *c, const char *action)
 {
     plaint_error err;
 
@@ -309,12 +365,18 @@ static const char SQL_RESERVE[] =
     " SELECT CASE WHEN EXISTS (SELECT 1 FROM ins) THEN json_build_object('new', true)"
     " ELSE (SELECT json_build_object('new', false, 'same',"
     " request_hash = encode(sha256(convert_to($3, 'UTF8')), 'hex'), 'status', status,"
-    " 'response', response) FROM plaint.api_idempotency WHERE principal = $1 AND idem_key = $2)"
+    " 'response', response, 'location', location, 'age',"
+    " floor(extract(epoch FROM statement_timestamp() - created_at))::bigint, 'started',"
+    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+    " FROM plaint.api_idempotency WHERE principal = $1 AND idem_key = $2)"
     " END";
 static const char SQL_STORE[] =
-    "WITH u AS (UPDATE plaint.api_idempotency SET status = $3::int, response = $4"
-    " WHERE principal = $1 AND idem_key = $2 RETURNING 1) SELECT json_build_object('n', count(*))"
-    " FROM u";
+    "WITH u AS (UPDATE plaint.api_idempotency SET status = $3::int, response = $4,"
+    " location = NULLIF($5, '') WHERE principal = $1 AND idem_key = $2 RETURNING 1)"
+    " SELECT json_build_object('n', count(*)) FROM u";
+/* A key still marked in progress after this many seconds is no longer being answered: the
+ * server stopped between the use case's commit (or rollback) and the recording of the answer. */
+#define IDEM_UNFINISHED_S 60
 static const char SQL_FORGET[] =
     "WITH d AS (DELETE FROM plaint.api_idempotency WHERE principal = $1 AND idem_key = $2"
     " RETURNING 1) SELECT json_build_object('n', count(*)) FROM d";
@@ -364,14 +426,34 @@ static int idem_begin(call *c, const char *key)
     if (r == NULL || !json_is_true(json_object_get(r, "same"))) {
         plaint_http_error(c->resp, 409, "idempotency_key_reused", "Idempotency-Key",
                           "this Idempotency-Key was used for a different request");
-    } else if (json_integer_value(json_object_get(r, "status")) == 0) {
+    } else if (json_integer_value(json_object_get(r, "status")) == 0 &&
+               json_integer_value(json_object_get(r, "age")) < IDEM_UNFINISHED_S) {
         plaint_http_error(c->resp, 409, "idempotency_key_in_progress", "Idempotency-Key",
                           "a request with this Idempotency-Key is still being answered");
+    } else if (json_integer_value(json_object_get(r, "status")) == 0) {
+        /* the answer was never recorded: whether the change was made is unknown here, and a
+         * new run could make it twice; the client checks, then uses a new key if need be */
+        plaint_http_error(c->resp, 409, "idempotency_key_unfinished", "Idempotency-Key",
+                          "the request with this Idempotency-Key started at %s was never "
+                          "answered (the server stopped): it may or may not have been applied. "
+                          "Check first (%s), then send it again with a new Idempotency-Key "
+                          "only if it was not",
+                          json_string_value(json_object_get(r, "started")) != NULL
+                              ? json_string_value(json_object_get(r, "started"))
+                              : "?",
+                          strcmp(c->req->path, "/api/v1/complaints") == 0
+                              ? "GET /api/v1/complaints?customer=... or ?channel=..."
+                              : "GET /api/v1/complaints/{ref}: its history, tasks and refunds");
     } else {
         const char *body = json_string_value(json_object_get(r, "response"));
+        const char *location = json_string_value(json_object_get(r, "location"));
+
         c->resp->status = (int)json_integer_value(json_object_get(r, "status"));
         plaint_buf_reset(&c->resp->body);
         plaint_buf_append_str(&c->resp->body, body != NULL ? body : "", NULL);
+        if (location != NULL) {
+            snprintf(c->resp->location, sizeof(c->resp->location), "%s", location);
+        }
     }
     json_decref(r);
     return 0;
@@ -382,7 +464,7 @@ static void idem_end(call *c, const char *key)
     json_t *r = NULL;
     plaint_error err;
     char status[16];
-    const char *params[4];
+    const char *params[5];
     int forget;
     int rc;
 
@@ -394,9 +476,10 @@ static void idem_end(call *c, const char *key)
     plaint_buf_append_byte(&c->resp->body, 0, NULL);
     c->resp->body.len--;
     params[3] = (const char *)c->resp->body.data;
+    params[4] = c->resp->location; /* "" if none: stored as NULL */
     /* a server error or a denial changed nothing: the client may retry with the same key */
     forget = c->resp->status >= 500 || c->resp->status == 403;
-    rc = plaint_pg_query_json(&r, c->x->db, forget ? SQL_FORGET : SQL_STORE, forget ? 2 : 4, params,
+    rc = plaint_pg_query_json(&r, c->x->db, forget ? SQL_FORGET : SQL_STORE, forget ? 2 : 5, params,
                               &err);
     json_decref(r);
     if (rc < 0) {
@@ -461,16 +544,16 @@ static void complaint_list(call *c)
     int64_t limit;
     int64_t offset;
 
+    memset(&f, 0, sizeof(f));
     if (query_int(c, "limit", LIST_DEFAULT, 1, LIST_MAX, &limit) < 0 ||
-        query_int(c, "offset", 0, 0, OFFSET_MAX, &offset) < 0 || require(c, "complaint.read") < 0) {
+        query_int(c, "offset", 0, 0, OFFSET_MAX, &offset) < 0 ||
+        query_text(c, "status", NULL, &f.status) < 0 ||
+        query_text(c, "owner", NULL, &f.owner) < 0 ||
+        query_text(c, "category", NULL, &f.category) < 0 ||
+        query_text(c, "channel", plaint_complaint_channels(), &f.channel) < 0 ||
+        query_text(c, "customer", NULL, &f.customer) < 0 || require(c, "complaint.read") < 0) {
         return;
     }
-    memset(&f, 0, sizeof(f));
-    f.status = plaint_http_query(c->req, "status");
-    f.owner = plaint_http_query(c->req, "owner");
-    f.category = plaint_http_query(c->req, "category");
-    f.channel = plaint_http_query(c->req, "channel");
-    f.customer = plaint_http_query(c->req, "customer");
     f.limit = offset + limit + 1;
     plaint_error_init(&err);
     if (plaint_complaint_list(&list, c->x->db, &f, &err) < 0) {
@@ -577,17 +660,17 @@ static void task_list(call *c)
     json_t *list = NULL;
     int64_t limit;
     int64_t offset;
+    static const char *const STATUSES[] = {"open", "done", NULL};
 
+    memset(&f, 0, sizeof(f));
     if (query_int(c, "limit", LIST_DEFAULT, 1, LIST_MAX, &limit) < 0 ||
-        query_int(c, "offset", 0, 0, OFFSET_MAX, &offset) < 0 || require(c, "task.read") < 0) {
+        query_int(c, "offset", 0, 0, OFFSET_MAX, &offset) < 0 ||
+        query_text(c, "ref", NULL, &f.ref) < 0 || query_text(c, "role", NULL, &f.role) < 0 ||
+        query_text(c, "assignee", NULL, &f.assignee) < 0 ||
+        query_text(c, "status", STATUSES, &f.status) < 0 ||
+        query_text(c, "kind", NULL, &f.kind) < 0 || require(c, "task.read") < 0) {
         return;
     }
-    memset(&f, 0, sizeof(f));
-    f.ref = plaint_http_query(c->req, "ref");
-    f.role = plaint_http_query(c->req, "role");
-    f.assignee = plaint_http_query(c->req, "assignee");
-    f.status = plaint_http_query(c->req, "status");
-    f.kind = plaint_http_query(c->req, "kind");
     f.limit = offset + limit + 1;
     plaint_error_init(&err);
     if (plaint_task_list(&list, c->x->db, &f, &err) < 0) {
@@ -922,11 +1005,18 @@ static const char SQL_LATEST_CP[] =
     " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))"
     " FROM plaint.ledger_checkpoint ORDER BY seq DESC LIMIT 1";
 
+static const char SQL_LAST_VERIFY[] =
+    "SELECT json_build_object('at', to_char(at AT TIME ZONE 'UTC',"
+    " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'actor', actor, 'ok', ok, 'events', events,"
+    " 'checkpoints', checkpoints, 'sealed', sealed, 'root_hash', root_hash, 'first_bad', first_bad)"
+    " FROM plaint.verify_run ORDER BY run_id DESC LIMIT 1";
+
 static void verification(call *c)
 {
     plaint_ledger_stats st;
     plaint_error err;
     json_t *cp = NULL;
+    json_t *last = NULL;
     int rc;
 
     if (require(c, "ledger.read") < 0) {
@@ -937,17 +1027,22 @@ static void verification(call *c)
     if (rc == 0) {
         rc = plaint_pg_query_json(&cp, c->x->db, SQL_LATEST_CP, 0, NULL, &err);
     }
+    if (rc == 0) {
+        rc = plaint_pg_query_json(&last, c->x->db, SQL_LAST_VERIFY, 0, NULL, &err);
+    }
     if (rc < 0) {
+        json_decref(cp);
         reply_error(c, &err, NULL);
         return;
     }
     reply_json(c, 200,
-               json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:n}", "ledger", "events",
+               json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o}", "ledger", "events",
                          (json_int_t)st.events, "pending", (json_int_t)st.pending, "positions",
                          (json_int_t)st.positions, "checkpoints", (json_int_t)st.checkpoints,
                          "sealed", (json_int_t)st.sealed, "seconds_since_seal",
                          (json_int_t)st.seconds_since_seal, "latest_checkpoint",
-                         cp != NULL ? cp : json_null(), "last_verify"));
+                         cp != NULL ? cp : json_null(), "last_verify",
+                         last != NULL ? last : json_null()));
 }
 
 /* ---- readiness ---- */
@@ -1021,6 +1116,9 @@ static const route ROUTES[] = {
     {"POST", "/api/v1/complaints/{ref}/refunds/{refund}/credit", refund_credit},
     {"GET", "/api/v1/tasks", task_list},
     {"GET", "/api/v1/verification", verification},
+    {"GET", "/api/v1/reports", api_report_list},
+    {"POST", "/api/v1/reports", api_report_create},
+    {"GET", "/api/v1/reports/{name}", api_report_get},
     {NULL, NULL, NULL}};
 
 /* Matches path against a pattern with up to two "{name}" segments (plaint_http_route_match's
@@ -1114,6 +1212,9 @@ static void handle(void *ctx, const plaint_http_request *req, plaint_http_respon
         }
         return;
     }
+    if (plaint_web_handle(x, req, resp)) {
+        return;
+    }
     memset(&c, 0, sizeof(c));
     c.x = x;
     c.req = req;
@@ -1167,6 +1268,11 @@ int plaint_api_start(plaint_api_server **out, const plaint_config *cfg, const pl
     s->http.body_max = o->body_max;
     s->http.rate_per_s = o->rate_per_s;
     s->http.rate_burst = o->rate_burst;
+    s->http.max_connections = o->max_connections;
+    s->http.max_per_ip = o->max_per_ip;
+    s->http.idle_timeout_s = o->idle_timeout_s;
+    s->http.tls_cert = o->tls_cert;
+    s->http.tls_key = o->tls_key;
     s->http.handler = handle;
     s->http.ctx_new = ctx_new;
     s->http.ctx_free = ctx_free;

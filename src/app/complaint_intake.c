@@ -107,17 +107,21 @@ int plaint_app_complaint_new(char *ref, plaint_db *db, const plaint_actor *actor
     json_t *hold = NULL;
     char refs[1][32];
     char narrative_ref[PLAINT_VAULT_REF_LEN] = "";
+    struct timespec ts;
+    int64_t clock_us;
     int64_t now;
     int rc;
 
+    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
     if (in.received_us == 0) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        in.received_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        in.received_us = clock_us;
     }
     now = in.received_us;
     rc = plaint_complaint_input_check(&in, err);
+    if (rc == 0) {
+        rc = plaint_complaint_received_check(in.received_us, clock_us, err);
+    }
     if (rc != 0) {
         return rc;
     }

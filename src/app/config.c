@@ -46,6 +46,12 @@ static const setting SETTINGS[] = {
     STR_SETTING("report", "signing_key", "PLAINT_REPORT_KEY", report_key, 0),
     STR_SETTING("report", "signing_cert", "PLAINT_REPORT_CERT", report_cert, 0),
     STR_SETTING("report", "font", "PLAINT_REPORT_FONT", report_font, 0),
+    STR_SETTING("web", "intake_user", "PLAINT_WEB_INTAKE_USER", web_intake_user, 0),
+    STR_SETTING("web", "access_key", "PLAINT_WEB_ACCESS_KEY", web_access_key, 0),
+    STR_SETTING("web", "reports_dir", "PLAINT_WEB_REPORTS_DIR", web_reports_dir, 0),
+    NUM_SETTING("web", "attempts_per_minute", "PLAINT_WEB_ATTEMPTS_PER_MINUTE",
+                web_attempts_per_minute),
+    NUM_SETTING("web", "attempts_burst", "PLAINT_WEB_ATTEMPTS_BURST", web_attempts_burst),
 };
 _Static_assert(sizeof(SETTINGS) / sizeof(SETTINGS[0]) ==
                    sizeof(((plaint_config *)0)->src) / sizeof(plaint_config_source),
@@ -203,6 +209,20 @@ static int derive_defaults(plaint_config *cfg, plaint_error *err)
             return plaint_error_set(err, PLAINT_EINVALID, "PLAINT_HOME path is too long");
         }
     }
+    if (cfg->src[15] == PLAINT_SRC_DEFAULT) {
+        n = snprintf(cfg->web_access_key, sizeof(cfg->web_access_key), "%s/keys/access-code.key",
+                     cfg->home);
+        if (n < 0 || (size_t)n >= sizeof(cfg->web_access_key)) {
+            return plaint_error_set(err, PLAINT_EINVALID, "PLAINT_HOME path is too long");
+        }
+    }
+    if (cfg->src[16] == PLAINT_SRC_DEFAULT) {
+        n = snprintf(cfg->web_reports_dir, sizeof(cfg->web_reports_dir), "%s/reports",
+                     cfg->home);
+        if (n < 0 || (size_t)n >= sizeof(cfg->web_reports_dir)) {
+            return plaint_error_set(err, PLAINT_EINVALID, "PLAINT_HOME path is too long");
+        }
+    }
     if (cfg->src[12] == PLAINT_SRC_DEFAULT) {
         n = snprintf(cfg->report_cert, sizeof(cfg->report_cert),
                      "%s/keys/report-signing-cert.pem", cfg->home);
@@ -234,6 +254,8 @@ int plaint_config_load(plaint_config *out, const plaint_config_flags *flags, pla
              "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
     out->seal_every_events = 1000;
     out->seal_every_seconds = 300;
+    out->web_attempts_per_minute = 30;
+    out->web_attempts_burst = 10;
 
     /* home first: it decides where the default config file lives. */
     if (flags != NULL && flags->home != NULL) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/batch_writer.h"
 #include "app/complaint_internal.h"
@@ -80,6 +81,7 @@ struct import_ctx {
      * which reads its facts from the database. Like two concurrent `complaint new`, complaints
      * that other writers take in meanwhile are not counted. */
     json_t *month_counts;
+    int64_t now_us; /* the clock when the import started: no row is received after it */
 };
 
 static int report(struct import_ctx *c, int64_t line, const char *message)
@@ -560,6 +562,38 @@ static int flush_batch(struct import_ctx *c, plaint_error *err)
     return rc;
 }
 
+/* The checks of intake on a row as it came (plaint_complaint_input_check and a received time
+ * not in the future): 0, or a message in msg. Run in both passes, so that --strict refuses a
+ * file with such a row before anything is written. */
+static int row_check(char *msg, size_t n, const struct import_ctx *c, const plaint_intake *rec)
+{
+    plaint_complaint_input in;
+    plaint_error e;
+
+    plaint_error_init(&e);
+    memset(&in, 0, sizeof(in));
+    in.channel = rec->channel;
+    in.category = rec->category;
+    in.sub_category = rec->sub_category;
+    in.product = rec->product;
+    in.issue = rec->issue;
+    in.sub_issue = rec->sub_issue;
+    in.company = rec->company;
+    in.narrative = rec->narrative;
+    in.urgency = rec->urgency;
+    in.customer_id = rec->customer_ref;
+    in.order_ref = rec->order_ref;
+    in.source_system = c->source;
+    in.source_id = rec->external_id;
+    in.received_us = rec->received_us;
+    if (plaint_complaint_input_check(&in, &e) != 0 ||
+        plaint_complaint_received_check(in.received_us, c->now_us, &e) != 0) {
+        snprintf(msg, n, "%s", e.message);
+        return -1;
+    }
+    return 0;
+}
+
 static int on_row(const plaint_intake *rec, const plaint_intake_pos *pos, void *arg,
                   plaint_error *err)
 {
@@ -571,7 +605,11 @@ static int on_row(const plaint_intake *rec, const plaint_intake_pos *pos, void *
                                                             : PLAINT_INTAKE_MAX_EXTRAS;
     int single = plaint_nz(rec->customer_ref) != NULL || plaint_nz(rec->order_ref) != NULL;
     int rc = 0;
+    char msg[sizeof(err->message)];
 
+    if (row_check(msg, sizeof(msg), c, rec) != 0) {
+        return report(c, pos->line, msg) != 0 ? PLAINT_EINVALID : 0;
+    }
     if (c->validate_only) {
         return 0;
     }
@@ -627,9 +665,7 @@ static int on_row(const plaint_intake *rec, const plaint_intake_pos *pos, void *
     in.nfields = nx;
     r->in = in;
     r->line = pos->line;
-    if (plaint_complaint_input_check(&r->in, err) != 0) {
-        char msg[sizeof(err->message)];
-
+    if (plaint_complaint_input_check(&r->in, err) != 0) { /* row_check passed: not reached */
         snprintf(msg, sizeof(msg), "%s", err->message);
         plaint_error_init(err);
         c->nrows--; /* its strings stay kept until the batch is dropped */
@@ -689,6 +725,12 @@ int plaint_app_import_csv(plaint_import_stats *st, plaint_db *db, const plaint_a
     c.progress_arg = progress_arg;
     c.rows = calloc(c.batch + 1, sizeof(*c.rows));
     c.month_counts = json_object();
+    {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        c.now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    }
     if (c.rows == NULL || c.month_counts == NULL) {
         free(c.rows);
         json_decref(c.month_counts);
@@ -708,6 +750,7 @@ int plaint_app_import_csv(plaint_import_stats *st, plaint_db *db, const plaint_a
         /* first pass: any bad row and nothing is written */
         c.validate_only = 1;
         rc = plaint_csv_intake_read(m, csv_path, on_row, on_bad, &c, &good, &badrows, err);
+        badrows += st->rows_bad; /* rows the intake checks refuse (row_check) */
         if (rc == 0 && badrows > 0) {
             st->rows_bad = badrows;
             rc = plaint_error_set(err, PLAINT_EINVALID,

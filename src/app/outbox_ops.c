@@ -13,6 +13,7 @@
 #include "app/complaint_internal.h"
 #include "net/smtp_client.h"
 #include "net/smtp_message.h"
+#include "plaint/app_access.h"
 #include "plaint/app_outbox.h"
 #include "plaint/app_vault.h"
 #include "plaint/complaint_store.h"
@@ -71,9 +72,9 @@ static int64_t wait_for(const run *r, int64_t attempts)
     return w < r->o.backoff_max ? w : r->o.backoff_max;
 }
 
-static int check_opts(run *r, plaint_error *err)
+int plaint_app_outbox_check_server(const plaint_outbox_send_opts *o, plaint_error *err)
 {
-    const char *u = r->o.smtp_url;
+    const char *u = o->smtp_url;
 
     if (u == NULL || u[0] == '\0') {
         return plaint_error_set_at(err, PLAINT_EINVALID, "smtp", 0, 0,
@@ -83,9 +84,20 @@ static int check_opts(run *r, plaint_error *err)
         return plaint_error_set_at(err, PLAINT_EINVALID, "smtp", 0, 0,
                                    "smtp: the URL must start with smtp:// or smtps://");
     }
-    if (r->o.from == NULL || r->o.from[0] == '\0') {
+    if (o->from == NULL || o->from[0] == '\0') {
         return plaint_error_set_at(err, PLAINT_EINVALID, "from", 0, 0,
                                    "from: no sender address given (--from or PLAINT_SMTP_FROM)");
+    }
+    return plaint_smtp_check_address(o->from, "from", err);
+}
+
+static int check_opts(run *r, plaint_error *err)
+{
+    const char *u = r->o.smtp_url;
+    int rc = plaint_app_outbox_check_server(&r->o, err);
+
+    if (rc < 0) {
+        return rc;
     }
     if (r->o.limit < 0 || r->o.max_attempts < 0 || r->o.backoff < 0 || r->o.backoff_max < 0 ||
         r->o.max_attempts > 1000) {
@@ -103,7 +115,7 @@ static int check_opts(run *r, plaint_error *err)
     r->smtp.from = r->o.from;
     r->smtp.connect_timeout_s = 10;
     r->smtp.timeout_s = r->o.timeout;
-    return plaint_smtp_check_address(r->o.from, "from", err);
+    return 0;
 }
 
 static int due(json_t **out, const run *r, const char *message_id, plaint_error *err)
@@ -279,6 +291,34 @@ static int unlock(const run *r, const char *message_id, plaint_error *err)
     return plaint_pg_query_int(&ok, r->db, SQL_UNLOCK, 1, params, err);
 }
 
+/* An acknowledgement as sent: the body queued on the ledger and, for the customer only, the
+ * access code of the status page (docs/web.md). The code is derived when the message is sent and
+ * is stored nowhere; other kinds of message go out as queued (out stays empty). */
+static int with_access_code(plaint_buf *out, const run *r, const json_t *m, plaint_error *err)
+{
+    char code[PLAINT_ACCESS_CODE_LEN + 1];
+    const char *ref = plaint_cj_str(m, "ref");
+    int rc;
+
+    if (strcmp(plaint_cj_str(m, "kind") != NULL ? plaint_cj_str(m, "kind") : "",
+               "acknowledgement") != 0 ||
+        ref == NULL) {
+        return 0;
+    }
+    rc = plaint_app_access_code(code, r->cfg, ref, err);
+    if (rc == 0) {
+        rc = plaint_buf_printf(out, err,
+                               "%s\nTo follow your complaint online, open our status page and "
+                               "enter the reference number %s with this access code:\n\n    %s"
+                               "\n\nKeep the code to yourself: with the reference number it "
+                               "shows your complaint's progress.\n",
+                               plaint_cj_str(m, "body") != NULL ? plaint_cj_str(m, "body") : "",
+                               ref, code);
+    }
+    OPENSSL_cleanse(code, sizeof(code));
+    return rc;
+}
+
 /* Sends one claimed message and records the outcome. */
 static int deliver(plaint_outbox_outcome *oc, plaint_outbox_totals *t, run *r, const json_t *m,
                    char *errtext, size_t nerr, plaint_error *err)
@@ -289,6 +329,7 @@ static int deliver(plaint_outbox_outcome *oc, plaint_outbox_totals *t, run *r, c
     char msgid[PLAINT_SMTP_MSGID_MAX];
     char idem[PLAINT_EVENT_IDEM_MAX + 1];
     plaint_buf text = PLAINT_BUF_INIT;
+    plaint_buf body = PLAINT_BUF_INIT;
     plaint_smtp_outcome so = PLAINT_SMTP_REJECTED;
     plaint_smtp_mail mail;
     plaint_error serr;
@@ -308,6 +349,12 @@ static int deliver(plaint_outbox_outcome *oc, plaint_outbox_totals *t, run *r, c
         mail.to = addr;
         mail.subject = plaint_cj_str(m, "subject");
         mail.body = plaint_cj_str(m, "body");
+        rc = with_access_code(&body, r, m, err);
+        if (rc == 0 && body.data != NULL) {
+            mail.body = (const char *)body.data;
+        }
+    }
+    if (rc == 0 && addr[0] != '\0') {
         mail.message_id = msgid;
         mail.outbox_id = id;
         mail.date = (int64_t)time(NULL);
@@ -322,6 +369,10 @@ static int deliver(plaint_outbox_outcome *oc, plaint_outbox_totals *t, run *r, c
         OPENSSL_cleanse(addr, sizeof(addr));
     }
     plaint_buf_clear(&text);
+    if (body.data != NULL) {
+        OPENSSL_cleanse(body.data, body.cap);
+    }
+    plaint_buf_clear(&body);
     if (rc != 0) {
         return rc;
     }

@@ -59,6 +59,19 @@ static int plan(plaint_event_list *ev, const json_t *task, const plaint_actor *a
     if (strcmp(plaint_cj_str(task, "status"), "open") != 0) {
         return plaint_error_set(err, PLAINT_EINVALID, "task %s is already done", task_id);
     }
+    if (nitems == 0 && plaint_cj_str(task, "kind") != NULL &&
+        strcmp(plaint_cj_str(task, "kind"), "refund_approval") == 0) {
+        /* it leaves the finance queue only with the decision it stands for: completing it by
+         * hand would hide a refund that is still proposed (docs/workflow.md, "Tasks") */
+        const char *refund = plaint_cj_str(task, "refund_id");
+
+        return plaint_error_set_at(err, PLAINT_EINVALID, "task", 0, 0,
+                                   "task %s is the approval of refund %s: it closes only when a "
+                                   "finance manager other than the requester approves the "
+                                   "refund (plaint refund approve %s), not by hand",
+                                   task_id, refund != NULL ? refund : "?",
+                                   refund != NULL ? refund : "REFUND");
+    }
     if (claim) {
         rc = plaint_events_add(ev, ref, "task.reassigned",
                                json_pack("{s:s, s:s}", "task", task_id, "assignee",

@@ -48,7 +48,8 @@ static const char NEW_HELP[] =
     "  --urgency U           low, normal (default), high or critical\n"
     "  --customer ID         the customer (plaint customer add)\n"
     "  --order REF           the order it is about (plaint order add)\n"
-    "  --received TIME       when it was received (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ; default now)\n"
+    "  --received TIME       when it was received (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ; default now;\n"
+    "                        never in the future: at most 5 minutes ahead of the clock)\n"
     "  --json                print {\"ref\": ...} as JSON\n";
 
 static const plaint_cli_optspec NEW_OPTS[] = {

@@ -10,7 +10,8 @@ static const char CSV_HELP[] =
     "Bulk intake (action complaint.create): each row of FILE, read through the mapping (e.g.\n"
     "reports/mappings/cfpb.xml, validated against schemas/xml/mapping.xsd), becomes a complaint\n"
     "with every automatic intake step. Bad rows are reported as FILE:LINE:COLUMN: why, and left\n"
-    "out; --strict writes nothing if any row is bad. Rows already imported (same mapping, same\n"
+    "out (a row received in the future, beyond 5 minutes of clock skew, is bad: FILE:LINE: why);\n"
+    "--strict writes nothing if any row is bad. Rows already imported (same mapping, same\n"
     "external id) are skipped, so re-importing a file adds nothing and an interrupted import is\n"
     "resumed by running it again. N rows per transaction (default 500).\n"
     "Exit 0: every row good; 3: some rows bad (the good ones imported unless --strict).\n";
@@ -21,8 +22,12 @@ static const plaint_cli_optspec CSV_OPTS[] = {
 static int report_bad(const plaint_intake_pos *pos, const char *message, void *arg)
 {
     (void)arg;
-    fprintf(stderr, "%s:%lld:%lld: %s\n", pos->file, (long long)pos->line,
-            (long long)pos->column, message);
+    if (pos->column == 0) { /* a whole row (e.g. refused by the intake checks) */
+        fprintf(stderr, "%s:%lld: %s\n", pos->file, (long long)pos->line, message);
+    } else {
+        fprintf(stderr, "%s:%lld:%lld: %s\n", pos->file, (long long)pos->line,
+                (long long)pos->column, message);
+    }
     return 0;
 }
 

@@ -63,7 +63,8 @@ static const char DONE_HELP[] =
     "Usage: plaint task done TASK [--item ITEM]...\n\n"
     "With --item: checks those checklist items of the task. Without: completes the task,\n"
     "refused while a mandatory checklist item is open (action task.complete, own tasks; a task\n"
-    "in your role's queue that nobody holds is taken by you first).\n";
+    "in your role's queue that nobody holds is taken by you first). A refund_approval task\n"
+    "is never completed by hand: it closes when the refund is approved (plaint refund approve).\n";
 
 static const plaint_cli_optspec DONE_OPTS[] = {{"item", 1, 1}, {NULL, 0, 0}};
 

@@ -8,6 +8,8 @@
 #include "plaint/app_auth.h"
 #include "plaint/app_ledger.h"
 #include "plaint/bundle.h"
+#include "plaint/complaint_store.h"
+#include "plaint/digest.h"
 #include "plaint/jcs.h"
 #include "plaint/ledger.h"
 #include "plaint/proof.h"
@@ -109,6 +111,42 @@ static void print_report(const plaint_verify_report *r, const char *source, int 
     }
 }
 
+/* Records the run in plaint.verify_run (migration 0015) for the dashboard; a failure to record
+ * is a warning, never the verification's result. */
+static void record_run(plaint_db *db, const plaint_actor *actor, const plaint_verify_report *r)
+{
+    char events[24];
+    char checkpoints[24];
+    char sealed[24];
+    char root[2 * PLAINT_HASH_LEN + 1];
+    char bad[1000];
+    const char *params[7];
+    plaint_error err;
+    int64_t id = 0;
+
+    plaint_error_init(&err);
+    snprintf(events, sizeof(events), "%lld", (long long)r->events);
+    snprintf(checkpoints, sizeof(checkpoints), "%lld", (long long)r->checkpoints);
+    snprintf(sealed, sizeof(sealed), "%lld", (long long)r->sealed);
+    plaint_hex_encode(root, r->root, PLAINT_HASH_LEN);
+    snprintf(bad, sizeof(bad), "case %.200s seq %lld: %.700s", r->case_id, (long long)r->case_seq,
+             r->reason);
+    params[0] = actor->bootstrap ? "(local operator)" : actor->user.user_id;
+    params[1] = r->ok ? "true" : "false";
+    params[2] = events;
+    params[3] = checkpoints;
+    params[4] = sealed;
+    params[5] = r->checkpoints > 0 ? root : NULL;
+    params[6] = r->ok ? NULL : bad;
+    if (plaint_pg_query_int(&id, db,
+                            "INSERT INTO plaint.verify_run (actor, ok, events, checkpoints, sealed,"
+                            " root_hash, first_bad) VALUES ($1, $2::boolean, $3::bigint,"
+                            " $4::bigint, $5::bigint, $6, $7) RETURNING run_id",
+                            7, params, &err) < 0) {
+        fprintf(stderr, "plaint verify: warning: the result was not recorded: %s\n", err.message);
+    }
+}
+
 int plaint_cmd_verify(plaint_cli *cli, int argc, char **argv)
 {
     const struct option opts[] = {PLAINT_CLI_COMMON,
@@ -171,6 +209,9 @@ int plaint_cmd_verify(plaint_cli *cli, int argc, char **argv)
         }
         if (rc == 0) {
             rc = plaint_ledger_verify_db(db, v, &report, show ? progress : NULL, NULL, &err);
+        }
+        if (rc == 0 || rc == PLAINT_ETAMPER) {
+            record_run(db, &actor, &report);
         }
     }
     plaint_db_close(db);

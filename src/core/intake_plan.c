@@ -99,6 +99,28 @@ int plaint_complaint_input_check(const plaint_complaint_input *in, plaint_error 
     return 0;
 }
 
+int plaint_complaint_received_check(int64_t received_us, int64_t now_us, plaint_error *err)
+{
+    char when[PLAINT_TIME_LEN + 1];
+    char now[PLAINT_TIME_LEN + 1];
+
+    if (now_us > INT64_MAX - PLAINT_RECEIVED_SKEW_US ||
+        received_us <= now_us + PLAINT_RECEIVED_SKEW_US) {
+        return 0;
+    }
+    if (plaint_time_format(when, received_us, NULL) != 0) {
+        snprintf(when, sizeof(when), "%s", "(out of range)");
+    }
+    if (plaint_time_format(now, now_us, NULL) != 0) {
+        snprintf(now, sizeof(now), "%s", "(out of range)");
+    }
+    return plaint_error_set_at(err, PLAINT_EINVALID, "received", 0, 0,
+                               "received: %s is in the future (now %s, at most %d minutes of "
+                               "clock skew allowed): the SLA clocks start when the complaint "
+                               "is received",
+                               when, now, (int)(PLAINT_RECEIVED_SKEW_US / 60000000LL));
+}
+
 int plaint_year_of(int64_t us)
 {
     time_t t = (time_t)(us / 1000000);

@@ -1,7 +1,9 @@
-/* A token bucket: pure arithmetic on a caller-held state, time passed in (microseconds). */
+/* Token buckets: pure arithmetic on caller-held state, time passed in (microseconds), and a
+ * fixed-size table of buckets keyed exactly by client address (caller-provided storage). */
 #ifndef PLAINT_CORE_RATELIMIT_H
 #define PLAINT_CORE_RATELIMIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct plaint_ratelimit_bucket {
@@ -14,5 +16,30 @@ typedef struct plaint_ratelimit_bucket {
  * allowed. A clock going backwards refills nothing. */
 int plaint_ratelimit_take(plaint_ratelimit_bucket *b, int64_t now_us, int64_t rate_per_s,
                           int64_t burst);
+
+/* Longest key, with its NUL (an IPv6 address in text is at most 45 characters). */
+#define PLAINT_RATELIMIT_KEY_MAX 48
+
+typedef struct plaint_ratelimit_slot {
+    char key[PLAINT_RATELIMIT_KEY_MAX]; /* "" if free */
+    plaint_ratelimit_bucket b;
+} plaint_ratelimit_slot;
+
+/* Buckets in slots[0..n), found by the exact key. Slots are never emptied: the table fills up,
+ * then a new key takes the slot of the bucket refilled longest ago (least recently used). */
+typedef struct plaint_ratelimit_table {
+    plaint_ratelimit_slot *slots;
+    size_t n;
+    size_t used;
+} plaint_ratelimit_table;
+
+/* Clears slots[0..n) and makes t use them (n >= 1). */
+void plaint_ratelimit_table_init(plaint_ratelimit_table *t, plaint_ratelimit_slot *slots, size_t n);
+
+/* plaint_ratelimit_take on key's bucket (a new, full bucket for a key not in the table).
+ * Returns 1 if allowed, 0 if not, -1 if key is empty or longer than
+ * PLAINT_RATELIMIT_KEY_MAX - 1 bytes (the caller decides; nothing is stored). */
+int plaint_ratelimit_table_take(plaint_ratelimit_table *t, const char *key, int64_t now_us,
+                                int64_t rate_per_s, int64_t burst);
 
 #endif

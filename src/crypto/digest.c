@@ -71,7 +71,7 @@ void plaint_hex_encode(char *out, const unsigned char *data, size_t len)
     out[2 * len] = '\0';
 }
 
-static int hexval(char c)
+int plaint_hex_digit(char c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -95,8 +95,8 @@ int plaint_hex_decode(unsigned char *out, size_t out_len, const char *hex, size_
                                 2 * out_len, hex_len);
     }
     for (i = 0; i < out_len; i++) {
-        int hi = hexval(hex[2 * i]);
-        int lo = hexval(hex[2 * i + 1]);
+        int hi = plaint_hex_digit(hex[2 * i]);
+        int lo = plaint_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             return plaint_error_set_at(err, PLAINT_EINVALID, NULL, 0, 2 * i + 1,
                                        "invalid hex digit at offset %zu", 2 * i);

@@ -3,7 +3,9 @@
 # loopback, in one run on one server:
 #   healthz  GET /healthz                      the HTTP layer alone (reference)
 #   create   POST /api/v1/complaints            a unique Idempotency-Key per request (api_create.lua)
-#   lookup   GET /api/v1/complaints/{ref}       status lookup of an existing complaint
+#   lookup   GET /api/v1/complaints/{ref}       status lookup of an existing complaint (staff)
+#   status   POST /status                       the customer's status page: reference number and
+#                                               access code (HMAC check, HTML page; docs/web.md)
 # Each: wrk -t THREADS -c CONNECTIONS -d DURATION --latency; prints requests/s and the latency
 # percentiles wrk reports, and each endpoint's requests/s as a ratio of /healthz's. Afterwards it
 # checks that the complaints in the database are at least the 2xx answers wrk counted, seals the
@@ -58,11 +60,14 @@ log "build: $BUILD ($(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache
 "$PLAINT" db start >/dev/null
 "$PLAINT" db migrate >/dev/null 2>&1
 "$PLAINT" keys init >/dev/null
+"$PLAINT" keys master-init >/dev/null
 token() { awk '/token \(shown once\)/{print $4}'; }
 ADMIN=$("$PLAINT" user add admin --name Admin --role admin --issue-token | token)
 INTAKE=$("$PLAINT" --token "$ADMIN" user add ivy --name Ivy --role intake_agent --issue-token | token)
 
-"$PLAINT" serve --listen 127.0.0.1:0 --threads "$STHREADS" --rate 0 >"$H/serve.out" 2>"$H/serve.err" &
+# the web form acts as ivy; no per-address limit on the pages for the benchmark
+PLAINT_WEB_INTAKE_USER=ivy PLAINT_WEB_ATTEMPTS_PER_MINUTE=0 \
+    "$PLAINT" serve --listen 127.0.0.1:0 --threads "$STHREADS" --rate 0 >"$H/serve.out" 2>"$H/serve.err" &
 SPID=$!
 PORT=""
 for _ in $(seq 1 100); do
@@ -80,6 +85,17 @@ REF=$(curl -sf -X POST -H "Authorization: Bearer $INTAKE" -H 'Content-Type: appl
     -H 'Idempotency-Key: bench-seed' --data-binary '{"channel":"web","category":"Mortgage"}' \
     "$B/api/v1/complaints" | jq -r .ref)
 [[ $REF == CMP-* ]] || { log "seed complaint not created"; exit 1; }
+# a customer's complaint through the web form: its reference number and access code
+curl -sf "$B/complaint" --data-urlencode name=Bench --data-urlencode email=bench@example.com \
+    --data-urlencode category=Mortgage --data-urlencode narrative=x >"$H/form.html"
+WREF=$(sed -n 's|.*id="ref" class="code">\([^<]*\)<.*|\1|p' "$H/form.html")
+WCODE=$(sed -n 's|.*id="code" class="code">\([^<]*\)<.*|\1|p' "$H/form.html")
+[[ $WREF == CMP-* && -n $WCODE ]] || { log "web form complaint not created"; exit 1; }
+cat >"$H/status.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "ref=$WREF&code=$WCODE"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+LUA
 log "plaint serve --threads $STHREADS on $B; wrk -t $WTHREADS -c $CONNS -d ${DUR}s --latency"
 
 run() { # run NAME WRK-ARGS...
@@ -95,6 +111,9 @@ run healthz "$B/healthz"
 C0=$(q "SELECT count(*) FROM plaint.complaint")
 run create -s "$ROOT/tests/bench/api_create.lua" "$B/api/v1/complaints" -- "$INTAKE" "$(date +%s%N)"
 run lookup -H "Authorization: Bearer $INTAKE" "$B/api/v1/complaints/$REF"
+run status -s "$H/status.lua" "$B/status"
+curl -s -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data-binary "ref=$WREF&code=$WCODE" "$B/status" | grep -q 'id="c-status"' ||
+    { log "FAIL: the status page does not show the complaint"; exit 1; }
 
 rps() { awk '/^Requests\/sec:/ {print $2}' "$H/$1.txt"; }
 pct() { awk -v p="$2%" '$1 == p {print $2}' "$H/$1.txt"; }
@@ -104,7 +123,7 @@ ref_rps=$(rps healthz)
 echo
 echo "| endpoint | requests/s | ratio to /healthz | p50 | p75 | p90 | p99 | requests | non-2xx |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for n in healthz create lookup; do
+for n in healthz create lookup status; do
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$(rps $n)" \
         "$(awk -v a="$(rps $n)" -v b="$ref_rps" 'BEGIN {printf "%.4g", a / b}')" \
         "$(pct $n 50)" "$(pct $n 75)" "$(pct $n 90)" "$(pct $n 99)" "$(total $n)" "$(non2xx $n)"
@@ -120,6 +139,7 @@ ANSWERED=$(($(total create) - NONOK))
 log "complaints created during the create run: $((C1 - C0)) (wrk counted $ANSWERED answered 2xx)"
 (( C1 - C0 >= ANSWERED )) || { log "FAIL: fewer complaints than 2xx answers"; exit 1; }
 ((NONOK == 0)) || { log "FAIL: non-2xx answers under load: $(head -5 "$H/serve.err")"; exit 1; }
+(($(non2xx status) == 0)) || { log "FAIL: non-2xx status page answers under load"; exit 1; }
 kill -TERM "$SPID"
 wait "$SPID" || { log "FAIL: plaint serve did not stop cleanly"; exit 1; }
 SPID=""

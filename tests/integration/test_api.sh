@@ -248,8 +248,12 @@ expect 200 "GET /api/v1/verification as auditor"
 check "verification: the latest checkpoint ($(q "SELECT max(seq) FROM plaint.ledger_checkpoint"))" -- test "$(j .latest_checkpoint.seq)" = "$(q "SELECT max(seq) FROM plaint.ledger_checkpoint")"
 check "verification: root hash as in the database" -- test "$(j .latest_checkpoint.root_hash)" = "$(q "SELECT encode(root_hash, 'hex') FROM plaint.ledger_checkpoint ORDER BY seq DESC LIMIT 1")"
 check "verification: ledger event count" -- test "$(j .ledger.events)" = "$(q "SELECT count(*) FROM plaint.ledger_event")"
+check "verification: no verify run recorded yet" -- test "$(j .last_verify)" = null
 call GET /api/v1/verification "$INTAKE"
 expect 403 "verification as intake agent (no ledger.read)"
+expect_exit 0 "plaint verify as auditor" -- "$PLAINT_BIN" --token "$AUD" verify
+call GET /api/v1/verification "$AUD"
+check "verification: the run is reported (ok, by aud, events as verified)" -- test "$(j '.last_verify | "\(.ok) \(.actor) \(.events)"')" = "true aud $(q "SELECT events FROM plaint.verify_run ORDER BY run_id DESC LIMIT 1")"
 
 # ---- the everyday operations over HTTP: the reference process on one complaint ----
 # (assignment, tier-2 checklist and task completion, a four-eyes refund, resolution, closure,
@@ -405,6 +409,60 @@ call POST "/api/v1/complaints/$R/reopening" "$SAM" '{"reason":"the new kettle fa
 expect 200 "POST reopening as sam"
 check "reopened ($(col status))" -- test "$(j .status) $(col status)" = "reopened reopened"
 
+# ---- reports: POST writes a signed report into web.reports_dir, GET lists and returns them ----
+CORA=$(adduser cora compliance_officer)
+expect_exit 0 "keys cert (report signing)" -- "$PLAINT_BIN" --token "$ADMIN" keys cert
+RD=$H/reports
+nreports() { find "$RD" -type f 2>/dev/null | wc -l; }
+call POST /api/v1/reports "$INTAKE" '{"kind":"weekly","period":"2026-W10"}' key-r0
+check "POST /api/v1/reports as intake agent (no report.pdf): 403, nothing written" -- test "$ST $(nreports)" = "403 0"
+call POST /api/v1/reports "$AUD" '{"kind":"regulator","period":"2026-H1"}' key-r0b
+check "a regulator return as auditor (no report.regulator.prepare): 403, nothing written" -- test "$ST $(nreports)" = "403 0"
+call POST /api/v1/reports "$CORA" '{"period":"2026-W10"}' key-r1
+expect_field 400 kind "a report without kind"
+call POST /api/v1/reports "$CORA" '{"kind":"yearly","period":"2026"}' key-r2
+expect_field 400 kind "an unknown kind"
+call POST /api/v1/reports "$CORA" '{"kind":"weekly","period":"2026-W60"}' key-r3
+expect_field 400 period "week 60"
+call POST /api/v1/reports "$CORA" '{"kind":"case","period":"2026-W10"}' key-r4
+expect_field 400 kind "a case report (personal data: CLI only, not into the shared directory)"
+call POST /api/v1/reports "$CORA" '{"kind":"weekly","period":"../../x"}' key-r5
+expect_field 400 period "a path as period"
+call POST /api/v1/reports "$CORA" '{"kind":"weekly","period":"2026-W10","extra":1}' key-r6
+expect_field 400 extra "an unknown member"
+check "the refused requests wrote nothing" -- test "$(nreports)" = 0
+call POST /api/v1/reports "$CORA" '{"kind":"weekly","period":"2026-W10"}' key-r7
+expect 201 "POST /api/v1/reports weekly as compliance officer"
+WFIRST=$(cat "$RESP")
+check "named weekly-2026-W10.pdf, Location to it" -- bash -c "[ '$(j .name)' = weekly-2026-W10.pdf ] && grep -qi '^Location: /api/v1/reports/weekly-2026-W10.pdf' '$HDRS'"
+check "the PDF is in the reports directory, signed (pdfsig)" -- bash -c "pdfsig '$RD/weekly-2026-W10.pdf' 2>&1 | grep -q 'Signature is Valid'"
+check "its checkpoint is the ledger's" -- test "$(j .checkpoint.root)" = "$(q "SELECT encode(root_hash, 'hex') FROM plaint.ledger_checkpoint WHERE seq = $(j .checkpoint.seq)")"
+M0=$(stat -c %Y.%s "$RD/weekly-2026-W10.pdf")
+sleep 1
+call POST /api/v1/reports "$CORA" '{"kind":"weekly","period":"2026-W10"}' key-r7
+check "a replay answers the same and writes nothing" -- test "$ST|$(cat "$RESP")|$(stat -c %Y.%s "$RD/weekly-2026-W10.pdf")" = "201|$WFIRST|$M0"
+call POST /api/v1/reports "$CORA" '{"kind":"regulator","period":"2026-H1"}' key-r8
+expect 201 "POST /api/v1/reports regulator 2026-H1"
+check "the return verifies against the ledger (plaint report verify --ledger)" -- "$PLAINT_BIN" --token "$CORA" report verify "$RD/regulator-return-2026-H1.xml" --ledger
+call POST /api/v1/reports "$CORA" '{"kind":"audit","period":"2026-Q1"}' key-r9
+expect 201 "POST /api/v1/reports audit 2026-Q1"
+call GET /api/v1/reports "$AUD"
+expect 200 "GET /api/v1/reports as auditor"
+check "lists the three reports with their sizes" -- test "$(j '[.items[] | "\(.name):\(.bytes)"] | join(" ")')" = "$(cd "$RD" && for f in $(ls | sort); do printf '%s:%s ' "$f" "$(stat -c %s "$f")"; done | sed 's/ $//')"
+call GET /api/v1/reports "$INTAKE"
+expect 403 "GET /api/v1/reports as intake agent"
+call GET "/api/v1/reports/regulator-return-2026-H1.xml" "$AUD"
+expect 200 "GET /api/v1/reports/{name} as auditor"
+check "the file, byte for byte, as application/xml" -- bash -c "cmp -s '$RESP' '$RD/regulator-return-2026-H1.xml' && grep -qi '^Content-Type: application/xml' '$HDRS'"
+call GET "/api/v1/reports/regulator-return-2026-H1.xml" "$INTAKE"
+expect 403 "GET /api/v1/reports/{name} as intake agent"
+call GET "/api/v1/reports/nothing.pdf" "$AUD"
+expect 404 "an unknown report"
+ln -s "$H/keys/ledger-signing.pem" "$RD/key.xml"
+call GET "/api/v1/reports/key.xml" "$AUD"
+expect 404 "a symbolic link in the reports directory is not served"
+rm -f "$RD/key.xml"
+
 # ---- 401, 404, 405, 413, 415 ----
 call GET /api/v1/complaints ""
 expect 401 "no token"
@@ -439,7 +497,7 @@ cat >"$H/openapi_check.py" <<'PY'
 import re, subprocess, sys, yaml
 spec = yaml.safe_load(open(sys.argv[1]))
 base, token, ref = sys.argv[3], sys.argv[4], sys.argv[5]
-subs = {"{ref}": ref, "{task}": "T2", "{refund}": "R1"}
+subs = {"{ref}": ref, "{task}": "T2", "{refund}": "R1", "{name}": "weekly-2026-W10.pdf"}
 ok = True
 assert spec["openapi"].startswith("3.0"), "not OpenAPI 3.0"
 documented = set()

@@ -168,9 +168,20 @@ check "D's error is in the outbox" -- test "$(q "SELECT last_error FROM plaint.o
 check "D's failure on the ledger is final" -- test "$(q "SELECT payload::jsonb->>'attempt' || ' ' || (payload::jsonb->>'final') FROM plaint.ledger_event WHERE event_type = 'notification.failed' AND payload::jsonb->>'message' = '$D/M1'")" = "1 true"
 check "the sink got 3 messages" -- test "$(sink_count)" = 3
 # The messages as a mail client reads them.
-check "headers, subject and body decode to the outbox's text" -- python3 - "$MAIL" "$A" "$USUBJ" "$($P -c "SELECT jsonb_object_agg(message_id, body) FROM plaint.outbox WHERE ref = '$A'")" <<'PY'
-import email, email.policy, json, sys
+# An acknowledgement also carries the status page's access code, derived here from the key file
+# (HMAC-SHA256, docs/web.md) independently of plaint's code.
+check "headers, subject and body decode to the outbox's text (+ access code)" -- python3 - "$MAIL" "$A" "$USUBJ" "$($P -c "SELECT jsonb_object_agg(message_id, body) FROM plaint.outbox WHERE ref = '$A'")" "$H/keys/access-code.key" <<'PY'
+import email, email.policy, hashlib, hmac, json, sys
 path, ref, usubj, bodies = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+key = bytes.fromhex(open(sys.argv[5]).read().strip())
+def code(r):
+    h = hmac.new(key, b"plaint-access-code/v1\0" + r.encode(), hashlib.sha256).digest()
+    n = int.from_bytes(h[:8], "big") >> 4
+    s = "".join("0123456789ABCDEFGHJKMNPQRSTVWXYZ"[(n >> (55 - 5 * i)) & 31] for i in range(12))
+    return s[:4] + "-" + s[4:8] + "-" + s[8:]
+bodies[ref + "/M1"] += ("\nTo follow your complaint online, open our status page and enter the "
+    "reference number %s with this access code:\n\n    %s\n\nKeep the code to yourself: with "
+    "the reference number it shows your complaint's progress.\n" % (ref, code(ref)))
 seen = {}
 for line in open(path):
     e = json.loads(line)
