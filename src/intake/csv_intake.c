@@ -49,7 +49,8 @@ typedef struct reader {
     int have_start;     /* the current field's first byte has been fed */
     int64_t field_line; /* ... on this line */
     int row_ended;      /* no byte of a record fed since the last one ended (or the start) */
-    int skipping;       /* after a quoting error: dropping bytes up to the next LF */
+    int skipping;       /* after a quoting error: dropping bytes up to the next line end */
+    int prev_cr;        /* the last byte fed was a CR (an LF right after it ends no new line) */
 
     int header_done;
     char **header; /* ncols names */
@@ -118,15 +119,26 @@ static const char *column_name(const reader *r, size_t col)
     return r->header[col - 1];
 }
 
-static int64_t count_lf(const char *s, size_t len)
+/* Lines end at LF, CRLF or a lone CR, as libcsv ends records at each: a CR counts, and an LF
+ * that does not follow a CR. */
+static int64_t count_breaks(const char *s, size_t len)
 {
     int64_t n = 0;
     size_t i;
 
     for (i = 0; i < len; i++) {
-        n += s[i] == '\n';
+        n += s[i] == '\r' || (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'));
     }
     return n;
+}
+
+/* Whether byte c, fed after the bytes before it, ends a line (the same rule, across buffers). */
+static int breaks_line(reader *r, char c)
+{
+    int b = c == '\r' || (c == '\n' && !r->prev_cr);
+
+    r->prev_cr = c == '\r';
+    return b;
 }
 
 /* Records the first structural problem of the current record. */
@@ -202,12 +214,12 @@ static void on_field(void *s, size_t len, void *data)
     }
     nul = memchr(v, '\0', len);
     if (nul != NULL) {
-        set_broken(r, line + count_lf(v, (size_t)(nul - v)), col, "NUL byte in field");
+        set_broken(r, line + count_breaks(v, (size_t)(nul - v)), col, "NUL byte in field");
         return;
     }
     bad = plaint_intake_utf8_invalid_at(v, len);
     if (bad < len) {
-        set_broken(r, line + count_lf(v, bad), col, "invalid UTF-8 (byte 0x%02x)",
+        set_broken(r, line + count_breaks(v, bad), col, "invalid UTF-8 (byte 0x%02x)",
                    (unsigned)(unsigned char)v[bad]);
         return;
     }
@@ -560,19 +572,24 @@ static void feed(reader *r, const char *buf, size_t n)
         int ends_line;
 
         if (r->skipping) {
-            const char *lf = memchr(buf + i, '\n', n - i);
-            if (lf == NULL) {
+            for (j = i; j < n && buf[j] != '\n' && buf[j] != '\r'; j++) {
+            }
+            if (j == n) {
+                r->prev_cr = 0;
                 return;
             }
-            i = (size_t)(lf - buf) + 1;
-            r->line++;
+            r->line += breaks_line(r, buf[j]);
+            i = j + 1;
             r->skipping = 0;
             continue;
         }
         for (j = i; j < n && !r->is_cut[(unsigned char)buf[j]]; j++) {
         }
         end = j < n ? j + 1 : n;
-        ends_line = buf[end - 1] == '\n';
+        if (end - i > 1) {
+            r->prev_cr = 0; /* a CR is always a segment's last byte: the byte before is not one */
+        }
+        ends_line = breaks_line(r, buf[end - 1]);
         if (!r->have_start) {
             /* libcsv skips a bare CR or LF between records without a callback */
             int bare_eol = end - i == 1 && (buf[i] == '\n' || buf[i] == '\r');

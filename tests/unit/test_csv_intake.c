@@ -806,6 +806,36 @@ static void test_bom_crlf_blank_lines(void **state)
     assert_string_equal(s.good[2].narrative, "last");
 }
 
+/* Old Mac line ends: a lone CR ends a line as it ends a record (found by fuzz_csv: the record
+ * after a lone CR was reported on the header's line); CR, LF and CRLF mixed count alike, also
+ * inside a quoted field and after a quoting error. */
+static void test_lone_cr_lines(void **state)
+{
+    fixture *f = *state;
+    seen s;
+    int64_t good;
+    int64_t bad;
+    plaint_error err;
+
+    assert_int_equal(read_test(f, &s, "cr.csv",
+                               "ID,Date,Via,Product,Narrative,Urgency,Amount\r"
+                               "1,2020-01-02,Web,Card,x,,\r"
+                               "2,2020-01-02,Web,Card,\"a\rb\nc\",,\r\n"
+                               "3,2020-01-02,Web,Card,x,,1,2\r"
+                               "4,2020-01-02,Web,Card,after,,\r"
+                               "5,2020-01-02,Web,Card,\"\x01\",,",
+                               &good, &bad, &err),
+                     0);
+    assert_int_equal(good, 3);
+    assert_int_equal(s.good[0].line, 2);
+    assert_int_equal(s.good[1].line, 3);
+    assert_string_equal(s.good[1].narrative, "a\rb\nc");
+    assert_int_equal(s.good[2].line, 7); /* after a two-break quoted field and a bad record */
+    assert_int_equal(bad, 2);
+    assert_int_equal(s.bad[0].line, 6);
+    assert_int_equal(s.bad[1].line, 8);
+}
+
 static void test_stop_from_callbacks(void **state)
 {
     fixture *f = *state;
@@ -1092,6 +1122,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_and_nul),
         cmocka_unit_test(test_field_counts_and_quotes),
         cmocka_unit_test(test_bom_crlf_blank_lines),
+        cmocka_unit_test(test_lone_cr_lines),
         cmocka_unit_test(test_stop_from_callbacks),
         cmocka_unit_test(test_field_too_long),
         cmocka_unit_test(test_mapping_refused),
