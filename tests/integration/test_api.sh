@@ -9,60 +9,20 @@
 # approved and credited, resolution, closure, reopening) walk one complaint through the
 # reference process over HTTP, each with a wrong role (403, nothing changed) and bad input.
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/serve.sh"
 
-H=$(new_home)
-export PLAINT_HOME=$H PLAINT_SEAL_EVERY_EVENTS=0 PLAINT_SEAL_EVERY_SECONDS=0
-unset PLAINT_TOKEN
-SERVER_PIDS=()
-stop_servers() {
-    local p
-    for p in "${SERVER_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-    cleanup
-}
-trap stop_servers EXIT
-
-expect_exit 0 "db start" -- "$PLAINT_BIN" db start
-expect_exit 0 "db migrate" -- "$PLAINT_BIN" db migrate
-expect_exit 0 "keys init" -- "$PLAINT_BIN" keys init
-P="psql -X -q -t -A -h $H/pg/run -U plaint_admin -d plaint"
-q() { $P -c "$1"; }
-
-token_of() { awk '/token \(shown once\)/{print $4}' "$TMP_OUT"; }
-expect_exit 0 "bootstrap admin" -- "$PLAINT_BIN" user add admin --name Admin --role admin --issue-token
-ADMIN=$(token_of)
-adduser() { # id role
-    "$PLAINT_BIN" --token "$ADMIN" user add "$1" --name "$1" --role "$2" --issue-token >"$TMP_OUT" || echo "not ok - add user $1" >&2
-    token_of
-}
-INTAKE=$(adduser ivy intake_agent)
-T2=$(adduser tia tier2_investigator)
-AUD=$(adduser aud auditor)
+serve_home
+bootstrap_admin
+INTAKE=$(add_user ivy intake_agent)
+T2=$(add_user tia tier2_investigator)
+AUD=$(add_user aud auditor)
 
 expect_exit 0 "serve --help" -- "$PLAINT_BIN" serve --help
 check "serve --help names --listen and --threads" -- grep -q -- '--threads' "$TMP_OUT"
 expect_exit 2 "serve with a bad --listen is a usage error" -- "$PLAINT_BIN" serve --listen nonsense
 
-# start_server OUTFILE ERRFILE ARGS...: sets SPID and PORT.
-start_server() {
-    local out=$1 err=$2 i
-    shift 2
-    "$PLAINT_BIN" serve --listen 127.0.0.1:0 "$@" >"$out" 2>"$err" &
-    SPID=$!
-    SERVER_PIDS+=("$SPID")
-    PORT=""
-    for i in $(seq 1 100); do
-        PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$out")
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
-}
 start_server "$H/serve.out" "$H/serve.err" --threads 3 --rate 0
 check "prints 'listening on http://127.0.0.1:PORT'" -- test -n "$PORT"
-B="http://127.0.0.1:$PORT"
-for i in $(seq 1 50); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$B/readyz")" = 200 ] && break
-    sleep 0.1
-done
 
 RESP=$H/resp.json
 HDRS=$H/resp.hdr
@@ -259,9 +219,9 @@ check "verification: the run is reported (ok, by aud, events as verified)" -- te
 # (assignment, tier-2 checklist and task completion, a four-eyes refund, resolution, closure,
 # reopening). For each new endpoint: a wrong role is 403 and nothing changes; bad input is 400
 # naming the field.
-SAM=$(adduser sam support_agent)
-FAY=$(adduser fay finance_manager)
-DEE=$(adduser dee support_agent)
+SAM=$(add_user sam support_agent)
+FAY=$(add_user fay finance_manager)
+DEE=$(add_user dee support_agent)
 expect_exit 0 "dee also holds finance_manager (refund four-eyes must still stop her)" -- "$PLAINT_BIN" --token "$ADMIN" role grant dee finance_manager
 expect_exit 0 "customer add" -- "$PLAINT_BIN" --token "$INTAKE" customer add api-cust --tier gold --currency USD --lifetime-value 100.00
 expect_exit 0 "order add" -- "$PLAINT_BIN" --token "$INTAKE" order add api-order --customer api-cust --line 'KET-1,Kettle,19.99,3,2000' --line 'TOA-1,Toaster,12.50,1,500' --credit-note 'CN-1,3.00'
@@ -410,7 +370,7 @@ expect 200 "POST reopening as sam"
 check "reopened ($(col status))" -- test "$(j .status) $(col status)" = "reopened reopened"
 
 # ---- reports: POST writes a signed report into web.reports_dir, GET lists and returns them ----
-CORA=$(adduser cora compliance_officer)
+CORA=$(add_user cora compliance_officer)
 expect_exit 0 "keys cert (report signing)" -- "$PLAINT_BIN" --token "$ADMIN" keys cert
 RD=$H/reports
 nreports() { find "$RD" -type f 2>/dev/null | wc -l; }
@@ -560,7 +520,6 @@ check "stderr says it stopped" -- grep -q 'SIGTERM: stopping' "$H/serve.err"
 
 # ---- 429: a server with a small rate limit ----
 start_server "$H/serve2.out" "$H/serve2.err" --threads 1 --rate 1 --burst 3
-B="http://127.0.0.1:$PORT"
 codes=""
 for i in 1 2 3 4 5 6; do codes="$codes $(curl -s -o "$RESP" -w '%{http_code}' -H "Authorization: Bearer $AUD" "$B/api/v1/tasks")"; done
 check "rate limit: 3 allowed, then 429 ($codes)" -- test "$codes" = " 200 200 200 429 429 429"
@@ -577,9 +536,8 @@ check "SIGINT: exit 0 (got $RC)" -- test "$RC" = 0
 mkdir -p "$H/schemas"
 cp "$PLAINT_SOURCE_DIR"/schemas/sql/*.sql "$H/schemas/"
 echo 'SELECT 1;' >"$H/schemas/9999_future.sql"
-PLAINT_SCHEMA_DIR="$H/schemas" start_server "$H/serve3.out" "$H/serve3.err" --threads 1
+start_server --wait none "$H/serve3.out" "$H/serve3.err" PLAINT_SCHEMA_DIR="$H/schemas" -- --threads 1
 check "third server started" -- test -n "$PORT"
-B="http://127.0.0.1:$PORT"
 ST=$(curl -s -o "$RESP" -w '%{http_code}' "$B/readyz")
 expect 503 "readyz with a migration not applied"
 check "readyz says how many are applied" -- bash -c "jq -r .error.message '$RESP' | grep -q 'migrations applied'"
@@ -588,7 +546,6 @@ wait "$SPID"
 
 # ---- the database goes away and comes back: readyz 503, then 200 on a fresh connection ----
 start_server "$H/serve4.out" "$H/serve4.err" --threads 1
-B="http://127.0.0.1:$PORT"
 call GET /api/v1/tasks "$AUD"
 expect 200 "fourth server answers"
 expect_exit 0 "db stop under the running server" -- "$PLAINT_BIN" db stop

@@ -15,55 +15,18 @@
 #    idempotency_key_unfinished telling the client to check; nothing is run twice.
 # shellcheck disable=SC1010 # "task done" is plaint's command, not the shell's "done"
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/serve.sh"
 
-H=$(new_home)
-export PLAINT_HOME=$H PLAINT_SEAL_EVERY_EVENTS=0 PLAINT_SEAL_EVERY_SECONDS=0
-unset PLAINT_TOKEN
-SERVER_PIDS=()
-stop_servers() {
-    local p
-    for p in "${SERVER_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-    cleanup
-}
-trap stop_servers EXIT
-
-expect_exit 0 "db start" -- "$PLAINT_BIN" db start
-expect_exit 0 "db migrate" -- "$PLAINT_BIN" db migrate
-expect_exit 0 "keys init" -- "$PLAINT_BIN" keys init
-P="psql -X -q -t -A -h $H/pg/run -U plaint_admin -d plaint"
-q() { $P -c "$1"; }
-
-token_of() { awk '/token \(shown once\)/{print $4}' "$TMP_OUT"; }
-expect_exit 0 "bootstrap admin" -- "$PLAINT_BIN" user add admin --name Admin --role admin --issue-token
-ADMIN=$(token_of)
-adduser() { # id role...
-    local id=$1 r
-    shift
-    local roles=()
-    for r in "$@"; do roles+=(--role "$r"); done
-    "$PLAINT_BIN" --token "$ADMIN" user add "$id" --name "$id" "${roles[@]}" --issue-token >"$TMP_OUT" || echo "not ok - add user $id" >&2
-    token_of
-}
-INTAKE=$(adduser ivy intake_agent)
-BOB=$(adduser bob support_agent finance_manager)
-FAY=$(adduser fay finance_manager)
-AUD=$(adduser aud auditor)
+serve_home
+bootstrap_admin
+INTAKE=$(add_user ivy intake_agent)
+BOB=$(add_user bob support_agent finance_manager)
+FAY=$(add_user fay finance_manager)
+AUD=$(add_user aud auditor)
 pl() { local t=$1; shift; "$PLAINT_BIN" --token "$t" "$@"; }
 
-"$PLAINT_BIN" serve --listen 127.0.0.1:0 --threads 2 --rate 0 >"$H/serve.out" 2>"$H/serve.err" &
-SERVER_PIDS+=($!)
-PORT=""
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$H/serve.out")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
+start_server "$H/serve.out" "$H/serve.err" --threads 2 --rate 0
 check "serve listens ($PORT)" -- test -n "$PORT"
-B="http://127.0.0.1:$PORT"
-for _ in $(seq 1 50); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$B/readyz")" = 200 ] && break
-    sleep 0.1
-done
 
 RESP=$H/resp.json
 HDRS=$H/resp.hdr

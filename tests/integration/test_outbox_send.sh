@@ -3,106 +3,22 @@
 # once each, also when the sink is down for a while and comes back (failures recorded with their
 # attempt, retried after the back-off), two dispatchers at once send nothing twice, a message with
 # no address or refused by the server fails for good, and every delivery is on the ledger, which
-# still verifies. The sink (written here, asyncio) appends each message it accepts to a file; the
-# messages are checked with Python's email parser (headers, RFC 2047 subject, quoted-printable).
+# still verifies. The sink (lib/smtp_sink.py, asyncio) appends each message it accepts to a
+# file; the messages are checked with Python's email parser (headers, RFC 2047 subject,
+# quoted-printable).
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/serve.sh"
 
-H=$(new_home)
-export PLAINT_HOME=$H PLAINT_SEAL_EVERY_EVENTS=0 PLAINT_SEAL_EVERY_SECONDS=0
-unset PLAINT_TOKEN PLAINT_SMTP_URL PLAINT_SMTP_FROM
-expect_exit 0 "db start" -- "$PLAINT_BIN" db start
-expect_exit 0 "db migrate" -- "$PLAINT_BIN" db migrate
-expect_exit 0 "keys init" -- "$PLAINT_BIN" keys init
-expect_exit 0 "keys master-init" -- "$PLAINT_BIN" keys master-init
-P="psql -X -q -t -A -h $H/pg/run -U plaint_admin -d plaint"
-q() { $P -c "$1"; }
+serve_home
+unset PLAINT_SMTP_URL PLAINT_SMTP_FROM
+db_up --master-key
 
 MAIL=$H/mail.jsonl
-SINK_PID=
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$H/sink.py" <<'PY'
-# A minimal SMTP server: 220, EHLO/HELO, MAIL, RCPT (550 for addresses containing "reject"),
-# DATA (dot-unstuffed), RSET, NOOP, QUIT. Each accepted message is one JSON line in the file.
-import asyncio, json, sys
-port, out = int(sys.argv[1]), sys.argv[2]
-async def handle(r, w):
-    def say(s):
-        w.write((s + "\r\n").encode())
-    say("220 sink ESMTP")
-    env = {"from": None, "to": []}
-    try:
-        while True:
-            line = await r.readline()
-            if not line:
-                break
-            cmd = line.decode("ascii", "replace").strip()
-            u = cmd.upper()
-            if u.startswith("EHLO"):
-                w.write(b"250-sink\r\n250 8BITMIME\r\n")
-            elif u.startswith(("HELO", "NOOP", "RSET")):
-                say("250 ok")
-            elif u.startswith("MAIL FROM:"):
-                env = {"from": cmd[10:].strip(), "to": []}
-                say("250 ok")
-            elif u.startswith("RCPT TO:"):
-                if "reject" in cmd:
-                    say("550 no such user")
-                else:
-                    env["to"].append(cmd[8:].strip())
-                    say("250 ok")
-            elif u == "DATA":
-                say("354 go ahead")
-                await w.drain()
-                data = bytearray()
-                while True:
-                    l = await r.readline()
-                    if l in (b".\r\n", b""):
-                        break
-                    data += l[1:] if l.startswith(b"..") else l
-                env["data"] = data.decode("utf-8", "strict")
-                with open(out, "a") as f:
-                    f.write(json.dumps(env) + "\n")
-                say("250 queued")
-            elif u == "QUIT":
-                say("221 bye")
-                await w.drain()
-                break
-            else:
-                say("502 not implemented")
-            await w.drain()
-    finally:
-        w.close()
-async def main():
-    srv = await asyncio.start_server(handle, "127.0.0.1", port, reuse_address=True)
-    print("ready", flush=True)
-    async with srv:
-        await srv.serve_forever()
-asyncio.run(main())
-PY
-start_sink() {
-    python3 "$H/sink.py" "$PORT" "$MAIL" >"$H/sink.log" 2>&1 &
-    SINK_PID=$!
-    for _ in $(seq 50); do grep -q ready "$H/sink.log" 2>/dev/null && return 0; sleep 0.1; done
-    echo "sink did not start: $(cat "$H/sink.log")" >&2
-}
-stop_sink() {
-    if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; fi
-    SINK_PID=
-}
-trap 'stop_sink; cleanup' EXIT
+SINK_PORT=$(free_port)
 : >"$MAIL"
-SMTP=smtp://127.0.0.1:$PORT
+SMTP=smtp://127.0.0.1:$SINK_PORT
 FROM=complaints@bank.example
 send() { "$PLAINT_BIN" outbox send --smtp "$SMTP" --from "$FROM" "$@"; }
-# in_sink MSG: how many messages the sink received with the Message-ID derived from outbox id MSG
-in_sink() { python3 -c '
-import json, sys
-want = "<plaint.%s@bank.example>" % sys.argv[2]
-n = 0
-for line in open(sys.argv[1]):
-    if ("\r\nMessage-ID: %s\r\n" % want) in "\r\n" + json.loads(line)["data"]:
-        n += 1
-print(n)' "$MAIL" "$1"; }
 sink_count() { wc -l <"$MAIL" | tr -d ' '; }
 status() { q "SELECT status || ' ' || attempts FROM plaint.outbox WHERE message_id = '$1'"; }
 sent_events() { q "SELECT count(*) FROM plaint.ledger_event WHERE event_type = 'notification.sent' AND payload::jsonb->>'message' = '$1'"; }
@@ -280,9 +196,9 @@ check "--watch stops on SIGTERM with exit 0" -- test "$wr" = 0
 
 # --- access: outbox.send is the admin's -------------------------------------------------------
 expect_exit 0 "admin user" -- "$PLAINT_BIN" user add ada --name Ada --role admin --issue-token
-ADA=$(grep -o 'plt_[0-9a-f]*_[0-9a-f]*' "$TMP_OUT")
+ADA=$(token_of)
 expect_exit 0 "intake agent" -- "$PLAINT_BIN" --token "$ADA" user add ivy --name Ivy --role intake_agent --issue-token
-IVY=$(grep -o 'plt_[0-9a-f]*_[0-9a-f]*' "$TMP_OUT")
+IVY=$(token_of)
 expect_exit 4 "an intake agent may not send" -- "$PLAINT_BIN" --token "$IVY" outbox send --smtp "$SMTP" --from "$FROM"
 expect_exit 0 "the admin may" -- "$PLAINT_BIN" --token "$ADA" outbox send --smtp "$SMTP" --from "$FROM"
 check "nothing left to send" -- grep -q "outbox: 0 sent, 0 failed, 0 skipped" "$TMP_OUT"

@@ -8,50 +8,21 @@
 # creates nothing; a key whose answer was lost in the crash is 409 idempotency_key_in_progress
 # (the documented limitation); `plaint ledger seal` and `plaint verify` exit 0.
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/serve.sh"
 
-H=$(new_home)
-export PLAINT_HOME=$H PLAINT_SEAL_EVERY_EVENTS=0 PLAINT_SEAL_EVERY_SECONDS=0
-unset PLAINT_TOKEN
-SERVER_PIDS=()
+serve_home
 CLIENT_PID=""
 stop_all() {
-    local p
     [ -n "$CLIENT_PID" ] && kill -KILL "$CLIENT_PID" 2>/dev/null
-    for p in "${SERVER_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-    cleanup
+    stop_servers
 }
 trap stop_all EXIT
 
-expect_exit 0 "db start" -- "$PLAINT_BIN" db start
-expect_exit 0 "db migrate" -- "$PLAINT_BIN" db migrate
-expect_exit 0 "keys init" -- "$PLAINT_BIN" keys init
-P="psql -X -q -t -A -h $H/pg/run -U plaint_admin -d plaint"
-q() { $P -c "$1"; }
-token_of() { awk '/token \(shown once\)/{print $4}' "$TMP_OUT"; }
-expect_exit 0 "bootstrap admin" -- "$PLAINT_BIN" user add admin --name Admin --role admin --issue-token
-ADMIN=$(token_of)
-expect_exit 0 "intake agent" -- "$PLAINT_BIN" --token "$ADMIN" user add ivy --name Ivy --role intake_agent --issue-token
-INTAKE=$(token_of)
+bootstrap_admin
+check_user INTAKE "intake agent" ivy Ivy intake_agent
 check "tokens issued" -- test -n "$ADMIN" -a -n "$INTAKE"
 
-# start_server OUTFILE ERRFILE: sets SPID and PORT, waits for /readyz.
-start_server() {
-    local out=$1 err=$2 _
-    "$PLAINT_BIN" serve --listen 127.0.0.1:0 --threads 4 --rate 0 >"$out" 2>"$err" &
-    SPID=$!
-    SERVER_PIDS+=("$SPID")
-    PORT=""
-    for _ in $(seq 1 100); do
-        PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$out")
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
-    for _ in $(seq 1 100); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz")" = 200 ] && break
-        sleep 0.1
-    done
-}
-start_server "$H/serve1.out" "$H/serve1.err"
+start_server "$H/serve1.out" "$H/serve1.err" --threads 4 --rate 0
 check "first server ready on port $PORT" -- test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz")" = 200
 
 # ---- the load client: 8 threads, keep-alive connections, one new key per request ----
@@ -116,7 +87,7 @@ wait "$CLIENT_PID"
 check "load client finished" -- test -s "$H/records.jsonl"
 CLIENT_PID=""
 
-start_server "$H/serve2.out" "$H/serve2.err"
+start_server "$H/serve2.out" "$H/serve2.err" --threads 4 --rate 0
 check "restarted server ready on port $PORT" -- test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz")" = 200
 
 # ---- compare what the clients were told with the database and the restarted server ----

@@ -12,26 +12,11 @@
 #   text format (label values escaped);
 # - the rate limit is per exact client address: one address at 429, another still served.
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/serve.sh"
 
-H=$(new_home)
-export PLAINT_HOME=$H PLAINT_SEAL_EVERY_EVENTS=0 PLAINT_SEAL_EVERY_SECONDS=0
-unset PLAINT_TOKEN
-SERVER_PIDS=()
-stop_servers() {
-    local p
-    for p in "${SERVER_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-    cleanup
-}
-trap stop_servers EXIT
-
-expect_exit 0 "db start" -- "$PLAINT_BIN" db start
-expect_exit 0 "db migrate" -- "$PLAINT_BIN" db migrate
-expect_exit 0 "keys init" -- "$PLAINT_BIN" keys init
-token_of() { awk '/token \(shown once\)/{print $4}' "$TMP_OUT"; }
-expect_exit 0 "bootstrap admin" -- "$PLAINT_BIN" user add admin --name Admin --role admin --issue-token
-ADMIN=$(token_of)
-expect_exit 0 "auditor" -- "$PLAINT_BIN" --token "$ADMIN" user add aud --name Aud --role auditor --issue-token
-AUD=$(token_of)
+serve_home
+bootstrap_admin
+check_user AUD "auditor" aud Aud auditor
 check "tokens issued" -- test -n "$ADMIN" -a -n "$AUD"
 
 # ---- flags ----
@@ -49,24 +34,6 @@ check "the message names the flag" -- grep -q -- "--idle-timeout" "$TMP_ERR"
 expect_exit 2 "--idle-timeout 3601" -- "$PLAINT_BIN" serve --listen 127.0.0.1:0 --idle-timeout 3601
 expect_exit 2 "--tls-cert without --tls-key" -- "$PLAINT_BIN" serve --listen 127.0.0.1:0 --tls-cert /nonexistent.pem
 
-# start_server OUTFILE ERRFILE ARGS...: sets SPID and PORT, waits for /healthz.
-start_server() {
-    local out=$1 err=$2 _
-    shift 2
-    "$PLAINT_BIN" serve --listen 127.0.0.1:0 "$@" >"$out" 2>"$err" &
-    SPID=$!
-    SERVER_PIDS+=("$SPID")
-    PORT=""
-    for _ in $(seq 1 100); do
-        PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$out")
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
-    for _ in $(seq 1 100); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")" = 200 ] && break
-        sleep 0.1
-    done
-}
 stop_server() {
     kill -TERM "$SPID"
     wait "$SPID"
@@ -75,7 +42,7 @@ stop_server() {
 }
 
 # ---- connection flood ----
-start_server "$H/serve1.out" "$H/serve1.err" --threads 2 --rate 0 --max-connections 6 --max-per-ip 3 --idle-timeout 3
+start_server --wait healthz "$H/serve1.out" "$H/serve1.err" --threads 2 --rate 0 --max-connections 6 --max-per-ip 3 --idle-timeout 3
 check "server with small limits ready on port $PORT" -- test -n "$PORT"
 cat >"$H/flood.py" <<'PY'
 # Idle sockets from chosen loopback addresses (all of 127/8 reaches the server on 127.0.0.1);
@@ -169,7 +136,7 @@ check "still serving after the flood" -- test "$(curl -s -o /dev/null -w '%{http
 stop_server
 
 # ---- paths, metrics, rate limit ----
-start_server "$H/serve2.out" "$H/serve2.err" --threads 2 --rate 1 --burst 20
+start_server --wait healthz "$H/serve2.out" "$H/serve2.err" --threads 2 --rate 1 --burst 20
 check "server ready on port $PORT" -- test -n "$PORT"
 B="http://127.0.0.1:$PORT"
 RESP=$H/resp.json

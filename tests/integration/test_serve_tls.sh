@@ -6,26 +6,11 @@
 # TLS too. Bad files are clear errors naming the file: missing (3), a directory (5), not PEM,
 # a key that is not the certificate's, an encrypted key (3).
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/serve.sh"
 
-H=$(new_home)
-export PLAINT_HOME=$H PLAINT_SEAL_EVERY_EVENTS=0 PLAINT_SEAL_EVERY_SECONDS=0
-unset PLAINT_TOKEN
-SERVER_PIDS=()
-stop_servers() {
-    local p
-    for p in "${SERVER_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-    cleanup
-}
-trap stop_servers EXIT
-
-expect_exit 0 "db start" -- "$PLAINT_BIN" db start
-expect_exit 0 "db migrate" -- "$PLAINT_BIN" db migrate
-expect_exit 0 "keys init" -- "$PLAINT_BIN" keys init
-token_of() { awk '/token \(shown once\)/{print $4}' "$TMP_OUT"; }
-expect_exit 0 "bootstrap admin" -- "$PLAINT_BIN" user add admin --name Admin --role admin --issue-token
-ADMIN=$(token_of)
-expect_exit 0 "auditor" -- "$PLAINT_BIN" --token "$ADMIN" user add aud --name Aud --role auditor --issue-token
-AUD=$(token_of)
+serve_home
+bootstrap_admin
+check_user AUD "auditor" aud Aud auditor
 
 T=$H/tls
 mkdir -p "$T"
@@ -53,22 +38,9 @@ serve_fails 3 "encrypted key (refused, not prompted for)" "$T/cert.pem" "$T/enc.
 expect_exit 2 "--tls-key without --tls-cert" -- "$PLAINT_BIN" serve --listen 127.0.0.1:0 --tls-key "$T/key.pem"
 
 # ---- a TLS server ----
-"$PLAINT_BIN" serve --listen 127.0.0.1:0 --threads 2 --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
-    >"$H/serve.out" 2>"$H/serve.err" &
-SPID=$!
-SERVER_PIDS+=("$SPID")
-PORT=""
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's|^listening on https://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$H/serve.out")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
+start_server --wait healthz --cacert "$T/cert.pem" "$H/serve.out" "$H/serve.err" \
+    --threads 2 --tls-cert "$T/cert.pem" --tls-key "$T/key.pem"
 check "serve prints listening on https://127.0.0.1:PORT ($(head -c 100 "$H/serve.out"))" -- test -n "$PORT"
-B="https://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do
-    [ "$(curl -s --cacert "$T/cert.pem" -o /dev/null -w '%{http_code}' "$B/healthz")" = 200 ] && break
-    sleep 0.1
-done
 ST=$(curl -s --cacert "$T/cert.pem" -o "$H/h.json" -w '%{http_code} %{scheme}' "$B/healthz")
 check "curl --cacert gets /healthz over https (got $ST $(cat "$H/h.json"))" -- \
     test "$ST $(cat "$H/h.json")" = '200 HTTPS {"status":"ok"}'

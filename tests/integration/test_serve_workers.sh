@@ -11,106 +11,28 @@
 # stderr and the service keeps running (healthz, a later message imported). Settings errors:
 # exit 2, 3, 4 before the port opens.
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/serve.sh"
 
-H=$(new_home)
-export PLAINT_HOME=$H PLAINT_SEAL_EVERY_EVENTS=0 PLAINT_SEAL_EVERY_SECONDS=0
-unset PLAINT_TOKEN PLAINT_SMTP_URL PLAINT_SMTP_FROM
-expect_exit 0 "db start" -- "$PLAINT_BIN" db start
-expect_exit 0 "db migrate" -- "$PLAINT_BIN" db migrate
-expect_exit 0 "keys init" -- "$PLAINT_BIN" keys init
-expect_exit 0 "keys master-init" -- "$PLAINT_BIN" keys master-init
-P="psql -X -q -t -A -h $H/pg/run -U plaint_admin -d plaint"
-q() { $P -c "$1"; }
-token_of() { grep -o 'plt_[0-9a-f]*_[0-9a-f]*' "$TMP_OUT" | head -1; }
+serve_home
+unset PLAINT_SMTP_URL PLAINT_SMTP_FROM
+db_up --master-key
 
 expect_exit 0 "subject with e-mail" -- "$PLAINT_BIN" subject add subj-1 --class complaint --name 'Alex Example' --email alex@example.com
 expect_exit 0 "customer" -- "$PLAINT_BIN" customer add cust-1 --tier gold --currency USD --lifetime-value 100.00 --subject subj-1
 expect_exit 0 "admin user" -- "$PLAINT_BIN" user add ada --name Ada --role admin --issue-token
 ADMIN=$(token_of)
-expect_exit 0 "intake agent" -- "$PLAINT_BIN" --token "$ADMIN" user add ivy --name Ivy --role intake_agent --issue-token
-INTAKE=$(token_of)
+check_user INTAKE "intake agent" ivy Ivy intake_agent
 check "tokens issued" -- test -n "$ADMIN" -a -n "$INTAKE"
 export PLAINT_TOKEN=$ADMIN # for the CLI checks below; the service gets its token from a file
 
-# ---- the SMTP sink (as in test_outbox_send.sh); with FILE.slow present it announces a message
-# in FILE.receiving, then waits 3 s before accepting it ----
+# ---- the SMTP sink (lib/smtp_sink.py); with FILE.slow present it announces a message in
+# FILE.receiving, then waits 3 s before accepting it ----
 MAIL=$H/mail.jsonl
 : >"$MAIL"
-SINK_PID=
-SPID=
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$H/sink.py" <<'PY'
-import asyncio, json, os, sys
-port, out = int(sys.argv[1]), sys.argv[2]
-async def handle(r, w):
-    def say(s):
-        w.write((s + "\r\n").encode())
-    say("220 sink ESMTP")
-    env = {"from": None, "to": []}
-    try:
-        while True:
-            line = await r.readline()
-            if not line:
-                break
-            cmd = line.decode("ascii", "replace").strip()
-            u = cmd.upper()
-            if u.startswith("EHLO"):
-                w.write(b"250-sink\r\n250 8BITMIME\r\n")
-            elif u.startswith(("HELO", "NOOP", "RSET")):
-                say("250 ok")
-            elif u.startswith("MAIL FROM:"):
-                env = {"from": cmd[10:].strip(), "to": []}
-                say("250 ok")
-            elif u.startswith("RCPT TO:"):
-                env["to"].append(cmd[8:].strip())
-                say("250 ok")
-            elif u == "DATA":
-                say("354 go ahead")
-                await w.drain()
-                data = bytearray()
-                while True:
-                    l = await r.readline()
-                    if l in (b".\r\n", b""):
-                        break
-                    data += l[1:] if l.startswith(b"..") else l
-                env["data"] = data.decode("utf-8", "strict")
-                if os.path.exists(out + ".slow"):
-                    open(out + ".receiving", "w").close()
-                    await asyncio.sleep(3)
-                with open(out, "a") as f:
-                    f.write(json.dumps(env) + "\n")
-                say("250 queued")
-            elif u == "QUIT":
-                say("221 bye")
-                await w.drain()
-                break
-            else:
-                say("502 not implemented")
-            await w.drain()
-    finally:
-        w.close()
-async def main():
-    srv = await asyncio.start_server(handle, "127.0.0.1", port, reuse_address=True)
-    print("ready", flush=True)
-    async with srv:
-        await srv.serve_forever()
-asyncio.run(main())
-PY
-python3 "$H/sink.py" "$PORT" "$MAIL" >"$H/sink.log" 2>&1 &
-SINK_PID=$!
-for _ in $(seq 50); do grep -q ready "$H/sink.log" 2>/dev/null && break; sleep 0.1; done
-stop_all() {
-    [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null
-    [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null
-    cleanup
-}
-trap stop_all EXIT
-SMTP=smtp://127.0.0.1:$PORT
+SINK_PORT=$(free_port)
+start_sink
+SMTP=smtp://127.0.0.1:$SINK_PORT
 FROM=complaints@bank.example
-in_sink() { python3 -c '
-import json, sys
-want = "<plaint.%s@bank.example>" % sys.argv[2]
-print(sum(1 for l in open(sys.argv[1]) if ("\r\nMessage-ID: %s\r\n" % want) in "\r\n" + json.loads(l)["data"]))' "$MAIL" "$1"; }
 status() { q "SELECT status || ' ' || attempts FROM plaint.outbox WHERE message_id = '$1'"; }
 sent_events() { q "SELECT count(*) FROM plaint.ledger_event WHERE event_type = 'notification.sent' AND payload::jsonb->>'message' = '$1'"; }
 sink_has() { [ "$(in_sink "$1")" -ge 1 ]; }
@@ -146,24 +68,20 @@ expect_exit 3 "--maildir that is not a maildir" -- "$PLAINT_BIN" serve --listen 
 check "the error names the missing new/" -- grep -q "nowhere/new" "$TMP_ERR"
 expect_exit 4 "no token at all (users exist)" -- env -u PLAINT_TOKEN "$PLAINT_BIN" serve --listen 127.0.0.1:0 --maildir "$M"
 
-# start_server OUT ERR ARGS...: sets SPID and HPORT, waits for the "listening" line
-start_server() {
-    local out=$1 err=$2 _
+# start_service OUT ERR ARGS...: start_server with 2 threads, no rate limit, waiting only for the
+# "listening" line; sets SPID and HPORT (B stays complaint B's reference, not the base URL)
+start_service() {
+    local out=$1 err=$2 b=${B-}
     shift 2
-    "$PLAINT_BIN" serve --listen 127.0.0.1:0 --threads 2 --rate 0 "$@" >"$out" 2>"$err" &
-    SPID=$!
-    HPORT=
-    for _ in $(seq 100); do
-        HPORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$out")
-        [ -n "$HPORT" ] && break
-        sleep 0.1
-    done
+    start_server --wait none "$out" "$err" --threads 2 --rate 0 "$@"
+    HPORT=$PORT
+    B=$b
 }
 # stop_server: SIGTERM, sets SRC to the exit status
 stop_server() { kill -TERM "$SPID"; wait "$SPID"; SRC=$?; SPID=; }
 
 # ---- (a) the dispatcher inside serve ----
-start_server "$H/s1.out" "$H/s1.err" --outbox --outbox-interval 1 --smtp "$SMTP" --from "$FROM" \
+start_service "$H/s1.out" "$H/s1.err" --outbox --outbox-interval 1 --smtp "$SMTP" --from "$FROM" \
     --outbox-token-file "$OTOK" --maildir "$M" --maildir-interval 1 --maildir-token-file "$MTOK"
 check "server 1 listening" -- test -n "$HPORT"
 code=$(curl -s -o "$H/post.json" -w '%{http_code}' -X POST "http://127.0.0.1:$HPORT/api/v1/complaints" \
@@ -265,7 +183,7 @@ check "no worker stopped on an error" -- test "$(grep -c 'stopped:' "$H/s1.err")
 # ---- SIGTERM while a message is on the wire: finished and recorded, then exit 0 ----
 touch "$MAIL.slow"
 rm -f "$MAIL.receiving"
-start_server "$H/s2.out" "$H/s2.err" --outbox --outbox-interval 1 --smtp "$SMTP" --from "$FROM" --outbox-token-file "$OTOK"
+start_service "$H/s2.out" "$H/s2.err" --outbox --outbox-interval 1 --smtp "$SMTP" --from "$FROM" --outbox-token-file "$OTOK"
 check "server 2 listening" -- test -n "$HPORT"
 expect_exit 0 "complaint D" -- "$PLAINT_BIN" --token "$INTAKE" complaint new --channel phone --category Mortgage --customer cust-1
 D=$(cat "$TMP_OUT")
@@ -277,7 +195,7 @@ check "D recorded as sent before the exit" -- test "$(status "$D/M1") $(sent_eve
 rm -f "$MAIL.slow"
 
 # ---- a restart sends nothing again and imports nothing again ----
-start_server "$H/s3.out" "$H/s3.err" --outbox --outbox-interval 1 --smtp "$SMTP" --from "$FROM" \
+start_service "$H/s3.out" "$H/s3.err" --outbox --outbox-interval 1 --smtp "$SMTP" --from "$FROM" \
     --outbox-token-file "$OTOK" --maildir "$M" --maildir-interval 1 --maildir-token-file "$MTOK"
 check "server 3 listening" -- test -n "$HPORT"
 sleep 3
@@ -292,7 +210,7 @@ expect_exit 0 "a second intake token" -- "$PLAINT_BIN" token issue ivy
 T2=$(token_of)
 printf '%s\n' "$T2" >"$H/t2.token"
 chmod 600 "$H/t2.token"
-start_server "$H/s4.out" "$H/s4.err" --maildir "$M" --maildir-interval 1 --maildir-token-file "$H/t2.token"
+start_service "$H/s4.out" "$H/s4.err" --maildir "$M" --maildir-interval 1 --maildir-token-file "$H/t2.token"
 check "server 4 listening" -- test -n "$HPORT"
 T2ID=${T2#plt_}
 T2ID=${T2ID%%_*}

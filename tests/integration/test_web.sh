@@ -11,17 +11,11 @@
 # qpdf and pdfsig; no path tricks), security headers, the per-address limit (429), and the ledger
 # still verifying.
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/serve.sh"
 
-H=$(new_home)
-export PLAINT_HOME=$H PLAINT_SEAL_EVERY_EVENTS=0 PLAINT_SEAL_EVERY_SECONDS=0
-unset PLAINT_TOKEN PLAINT_WEB_INTAKE_USER
-SERVER_PIDS=()
-stop_servers() {
-    local p
-    for p in "${SERVER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    cleanup
-}
-trap stop_servers EXIT
+serve_home
+unset PLAINT_WEB_INTAKE_USER
+SERVE_STOP_SIGNAL=TERM
 
 SHOTS=${PLAINT_BUILD_DIR:-$PWD}/test-artifacts/web
 rm -rf "$SHOTS"
@@ -34,22 +28,10 @@ if [ ! -d "$NODE_DIR/node_modules/playwright-core" ] || ! command -v node >/dev/
     exit 1
 fi
 
-expect_exit 0 "db start" -- "$PLAINT_BIN" db start
-expect_exit 0 "db migrate" -- "$PLAINT_BIN" db migrate
-expect_exit 0 "keys init" -- "$PLAINT_BIN" keys init
-expect_exit 0 "keys master-init" -- "$PLAINT_BIN" keys master-init
-P="psql -X -q -t -A -h $H/pg/run -U plaint_admin -d plaint"
-q() { $P -c "$1"; }
-token_of() { awk '/token \(shown once\)/{print $4}' "$TMP_OUT"; }
-expect_exit 0 "bootstrap admin" -- "$PLAINT_BIN" user add admin --name Admin --role admin --issue-token
-ADMIN=$(token_of)
-adduser() { # id role
-    "$PLAINT_BIN" --token "$ADMIN" user add "$1" --name "$1" --role "$2" --issue-token >"$TMP_OUT" || echo "not ok - add user $1" >&2
-    token_of
-}
-adduser webform intake_agent >/dev/null
-CORA=$(adduser cora compliance_officer)
-IVY=$(adduser ivy intake_agent)
+bootstrap_admin --master-key
+add_user webform intake_agent >/dev/null
+CORA=$(add_user cora compliance_officer)
+IVY=$(add_user ivy intake_agent)
 
 # a real signed report for the dashboard to offer, and a recorded verification
 mkdir -p "$H/reports"
@@ -59,27 +41,8 @@ expect_exit 0 "report weekly into the reports directory" -- "$PLAINT_BIN" --toke
 expect_exit 0 "verify (recorded for the dashboard)" -- "$PLAINT_BIN" --token "$CORA" verify
 check "the verification is recorded" -- test "$(q "SELECT actor || ' ' || ok::text FROM plaint.verify_run")" = "cora true"
 
-# start_server OUTFILE ERRFILE [ENV...]: sets SPID and B.
-start_server() {
-    local out=$1 err=$2 i port=""
-    shift 2
-    env "$@" "$PLAINT_BIN" serve --listen 127.0.0.1:0 --threads 2 >"$out" 2>"$err" &
-    SPID=$!
-    SERVER_PIDS+=("$SPID")
-    for i in $(seq 1 100); do
-        port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$out")
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    B="http://127.0.0.1:$port"
-    for i in $(seq 1 50); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "$B/readyz")" = 200 ] && break
-        sleep 0.1
-    done
-}
-
 # --- the form is off without web.intake_user ----------------------------------------------------
-start_server "$H/off.out" "$H/off.err"
+start_server "$H/off.out" "$H/off.err" --threads 2
 check "without web.intake_user the form page says it is off (503)" -- test "$(curl -s -o "$H/off.html" -w '%{http_code}' "$B/complaint")" = 503
 check "... and a POST creates nothing" -- test "$(curl -s -o /dev/null -w '%{http_code}' "$B/complaint" --data-urlencode name=A --data-urlencode email=a@example.com --data-urlencode category=Mortgage --data-urlencode narrative=x)" = 503
 check "no complaint" -- test "$(q "SELECT count(*) FROM plaint.complaint")" = 0
@@ -87,7 +50,7 @@ kill -TERM "$SPID"; wait "$SPID" 2>/dev/null
 
 # --- the browser ----------------------------------------------------------------------------------
 # a generous per-address allowance for the checks; the limit itself is checked at the end
-start_server "$H/serve.out" "$H/serve.err" PLAINT_WEB_INTAKE_USER=webform PLAINT_WEB_ATTEMPTS_BURST=150
+start_server "$H/serve.out" "$H/serve.err" PLAINT_WEB_INTAKE_USER=webform PLAINT_WEB_ATTEMPTS_BURST=150 -- --threads 2
 node "$NODE_DIR/web.mjs" "$B" "$SHOTS" "$CORA" >"$H/browser.out" 2>"$H/browser.err"
 BROWSER_RC=$?
 while IFS= read -r line; do
