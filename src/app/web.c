@@ -227,18 +227,20 @@ static int64_t now_us(void)
 int web_limit_ok(api_ctx *x, const char *ip)
 {
     int64_t per_min = x->cfg->web_attempts_per_minute;
+    char key[PLAINT_RATELIMIT_KEY_MAX];
     int ok;
 
     if (per_min <= 0) {
         return 1;
     }
+    plaint_http_limit_key(key, sizeof(key), ip);
     pthread_mutex_lock(&g_limits_mu);
     if (g_limits.slots == NULL) {
         plaint_ratelimit_table_init(&g_limits, g_slots, LIMIT_SLOTS);
     }
     /* the buckets count whole tokens per second: one token per second of a clock running at
      * per_min/60 of real speed is per_min tokens a minute */
-    ok = plaint_ratelimit_table_take(&g_limits, ip, now_us() / 60 * per_min, 1,
+    ok = plaint_ratelimit_table_take(&g_limits, key, now_us() / 60 * per_min, 1,
                                      x->cfg->web_attempts_burst);
     pthread_mutex_unlock(&g_limits_mu);
     return ok != 0; /* -1 (no usable address): not limited here; the transport limits too */

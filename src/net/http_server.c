@@ -240,15 +240,33 @@ static void metrics_text(plaint_http_server *s, plaint_buf *out)
 
 /* One bucket per exact client address (src/core/ratelimit.c); when the table is full the bucket
  * refilled longest ago is reused. */
+void plaint_http_limit_key(char *out, size_t n, const char *ip)
+{
+    struct in6_addr a;
+
+    if (strchr(ip, ':') != NULL && inet_pton(AF_INET6, ip, &a) == 1 &&
+        !IN6_IS_ADDR_V4MAPPED(&a)) {
+        memset(a.s6_addr + 8, 0, 8);
+        if (inet_ntop(AF_INET6, &a, out, (socklen_t)n) != NULL) {
+            size_t len = strlen(out);
+            snprintf(out + len, n - len, "/64");
+            return;
+        }
+    }
+    snprintf(out, n, "%s", ip);
+}
+
 static int rate_ok(plaint_http_server *s, const char *ip)
 {
+    char key[INET6_ADDRSTRLEN + 4];
     int ok;
 
     if (s->o->rate_per_s <= 0) {
         return 1;
     }
+    plaint_http_limit_key(key, sizeof(key), ip);
     pthread_mutex_lock(&s->mu);
-    ok = plaint_ratelimit_table_take(&s->rates, ip, now_us(), s->o->rate_per_s, s->o->rate_burst);
+    ok = plaint_ratelimit_table_take(&s->rates, key, now_us(), s->o->rate_per_s, s->o->rate_burst);
     pthread_mutex_unlock(&s->mu);
     return ok != 0; /* -1 (no usable address): not limited here; client_ip always gives one */
 }

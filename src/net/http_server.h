@@ -50,6 +50,11 @@ int plaint_http_form_fields(const plaint_http_request *r,
                             int (*fn)(void *arg, const char *name, const char *value, size_t len),
                             void *arg);
 
+/* The key a client address is limited by: an IPv4 address as it is, an IPv6 address by its /64
+ * ("2001:db8:1:2::/64": one subscriber's network usually has a whole /64, so limiting single
+ * addresses there would limit nothing). out: INET6_ADDRSTRLEN + 4 bytes are enough. */
+void plaint_http_limit_key(char *out, size_t n, const char *ip);
+
 /* A cookie of the request (NULL if absent; borrowed for the request's lifetime). */
 const char *plaint_http_cookie(const plaint_http_request *r, const char *name);
 

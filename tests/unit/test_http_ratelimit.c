@@ -237,6 +237,28 @@ static void test_metrics_labels(void **state)
     plaint_buf_clear(&b);
 }
 
+/* The limit key: IPv4 as it is, IPv6 by its /64 (two addresses of one /64 share a bucket, of
+ * two /64s do not), IPv4-mapped IPv6 as it is. */
+static void test_limit_key(void **state)
+{
+    char a[64];
+    char b[64];
+    (void)state;
+
+    plaint_http_limit_key(a, sizeof(a), "192.0.2.7");
+    assert_string_equal(a, "192.0.2.7");
+    plaint_http_limit_key(a, sizeof(a), "2001:db8:1:2:aaaa:bbbb:cccc:dddd");
+    plaint_http_limit_key(b, sizeof(b), "2001:db8:1:2::1");
+    assert_string_equal(a, "2001:db8:1:2::/64");
+    assert_string_equal(a, b);
+    plaint_http_limit_key(b, sizeof(b), "2001:db8:1:3::1");
+    assert_string_not_equal(a, b);
+    plaint_http_limit_key(a, sizeof(a), "::ffff:192.0.2.7");
+    assert_string_equal(a, "::ffff:192.0.2.7");
+    plaint_http_limit_key(a, sizeof(a), "-");
+    assert_string_equal(a, "-");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_table_evicts_oldest),
         cmocka_unit_test(test_table_bad_keys),
         cmocka_unit_test(test_metrics_labels),
+        cmocka_unit_test(test_limit_key),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
