@@ -31,6 +31,10 @@ PLAINT_EXTERN const plaint_rbac_policy *plaint_authz_policy(const plaint_authz *
  * disabled user, is PLAINT_EDENIED, and is recorded in the security log. */
 PLAINT_EXTERN int plaint_authn(plaint_actor *out, plaint_db *db, const char *token,
                                plaint_error *err);
+/* plaint_authn, recording a refusal in the security log only if log_failure (the service stops
+ * logging an address's failures beyond a limit: docs/api.md, "Authentication"). */
+PLAINT_EXTERN int plaint_authn_opt(plaint_actor *out, plaint_db *db, const char *token,
+                                   int log_failure, plaint_error *err);
 
 /* Allows the action or denies it: a denial is PLAINT_EDENIED with the reason, changes nothing,
  * and is appended to the security log. ctx may be NULL (no ownership or separation facts).

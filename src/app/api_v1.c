@@ -3,9 +3,11 @@
 #include "plaint/app_api.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -13,6 +15,7 @@
 #include "app/api_ctx.h"
 #include "app/api_internal.h"
 #include "app/web.h"
+#include "core/ratelimit.h"
 #include "net/http_route.h"
 #include "net/http_server.h"
 #include "plaint/app_auth.h"
@@ -315,20 +318,59 @@ static void reply_page(call *c, json_t *all, int64_t limit, int64_t offset, cons
 
 /* ---- authentication ---- */
 
+/* Failed authentications are recorded in the security log (a ledger event each) up to
+ * AUTH_LOG_BURST at once and AUTH_LOG_PER_MIN a minute per client address; beyond that they are
+ * still refused (401) but not recorded, so that requests with made-up tokens cannot grow the
+ * ledger without bound. Valid tokens are never affected. */
+#define AUTH_LOG_SLOTS   1024
+#define AUTH_LOG_BURST   20
+#define AUTH_LOG_PER_MIN 20
+
+static plaint_ratelimit_slot g_auth_slots[AUTH_LOG_SLOTS];
+static plaint_ratelimit_table g_auth_log;
+static pthread_mutex_t g_auth_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* take 0: may a failure from key be logged now (peek); take 1: one failure was logged. */
+static int auth_log(const char *key, int take)
+{
+    struct timespec ts;
+    int64_t now;
+    int ok;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    /* one token per second of a clock at AUTH_LOG_PER_MIN/60 of real speed (as in web.c) */
+    now = ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000) / 60 * AUTH_LOG_PER_MIN;
+    pthread_mutex_lock(&g_auth_mu);
+    if (g_auth_log.slots == NULL) {
+        plaint_ratelimit_table_init(&g_auth_log, g_auth_slots, AUTH_LOG_SLOTS);
+    }
+    ok = take ? plaint_ratelimit_table_take(&g_auth_log, key, now, 1, AUTH_LOG_BURST)
+              : plaint_ratelimit_table_peek(&g_auth_log, key, now, 1, AUTH_LOG_BURST);
+    pthread_mutex_unlock(&g_auth_mu);
+    return ok != 0;
+}
+
 static int authenticate(call *c)
 {
     const char *h = plaint_http_header(c->req, "Authorization");
     const char *token = NULL;
+    char key[PLAINT_RATELIMIT_KEY_MAX];
     plaint_error err;
+    int log;
     int rc;
 
     plaint_error_init(&err);
     if (h != NULL && strncmp(h, "Bearer ", 7) == 0) {
         token = h + 7;
     }
+    plaint_http_limit_key(key, sizeof(key), c->req->client_ip);
+    log = auth_log(key, 0);
     /* No token: plaint_authn logs the refusal; with no users yet it would make the caller the
      * bootstrap operator, which a network client never is. */
-    rc = plaint_authn(&c->actor, c->x->db, token, &err);
+    rc = plaint_authn_opt(&c->actor, c->x->db, token, log, &err);
+    if (rc == PLAINT_EDENIED && log) {
+        auth_log(key, 1);
+    }
     if (rc == 0 && c->actor.bootstrap) {
         rc = plaint_error_set(&err, PLAINT_EDENIED, "a token is required");
     }

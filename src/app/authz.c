@@ -112,12 +112,21 @@ static int deny(plaint_db *db, const char *actor, const char *role, const char *
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
     plaint_error_set(err, PLAINT_EDENIED, "permission denied: %s", reason);
-    log_security(db, actor, role, type, action, reason, err);
+    if (db != NULL) {
+        log_security(db, actor, role, type, action, reason, err);
+    }
     return PLAINT_EDENIED;
 }
 
 int plaint_authn(plaint_actor *out, plaint_db *db, const char *token, plaint_error *err)
 {
+    return plaint_authn_opt(out, db, token, 1, err);
+}
+
+int plaint_authn_opt(plaint_actor *out, plaint_db *db, const char *token, int log_failure,
+                     plaint_error *err)
+{
+    plaint_db *logdb = log_failure ? db : NULL; /* deny() logs only with a connection */
     char id[PLAINT_TOKEN_ID_LEN + 1];
     char user_id[PLAINT_USER_ID_MAX + 1];
     plaint_token_record rec;
@@ -137,23 +146,23 @@ int plaint_authn(plaint_actor *out, plaint_db *db, const char *token, plaint_err
             snprintf(out->acting_role, sizeof(out->acting_role), "bootstrap");
             return 0;
         }
-        return deny(db, "anonymous", "-", "auth.failed", "authenticate", err,
+        return deny(logdb, "anonymous", "-", "auth.failed", "authenticate", err,
                     "a token is required (set PLAINT_TOKEN or use --token)");
     }
     if (plaint_token_parse_id(id, token, NULL) < 0) {
-        return deny(db, "anonymous", "-", "auth.failed", "authenticate", err,
+        return deny(logdb, "anonymous", "-", "auth.failed", "authenticate", err,
                     "the token is not valid");
     }
     rc = plaint_identity_lookup_token(&rec, user_id, &revoked, db, id, err);
     if (rc == PLAINT_ENOTFOUND || (rc == 0 && plaint_token_check(token, &rec, NULL) < 0)) {
-        return deny(db, "anonymous", "-", "auth.failed", "authenticate", err,
+        return deny(logdb, "anonymous", "-", "auth.failed", "authenticate", err,
                     "the token is not valid (token id %s)", id);
     }
     if (rc < 0) {
         return rc;
     }
     if (revoked) {
-        return deny(db, user_id, "-", "auth.failed", "authenticate", err,
+        return deny(logdb, user_id, "-", "auth.failed", "authenticate", err,
                     "token %s of user %s has been revoked", id, user_id);
     }
     rc = plaint_identity_get_user(&out->user, db, user_id, err);
@@ -161,7 +170,7 @@ int plaint_authn(plaint_actor *out, plaint_db *db, const char *token, plaint_err
         return rc;
     }
     if (out->user.disabled) {
-        return deny(db, user_id, "-", "auth.failed", "authenticate", err,
+        return deny(logdb, user_id, "-", "auth.failed", "authenticate", err,
                     "user %s is disabled", user_id);
     }
     return 0;

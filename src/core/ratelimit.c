@@ -108,3 +108,30 @@ int plaint_ratelimit_table_take(plaint_ratelimit_table *t, const char *key, int6
     s->b.last_us = 0;
     return plaint_ratelimit_take(&s->b, now_us, rate_per_s, burst);
 }
+
+int plaint_ratelimit_table_peek(const plaint_ratelimit_table *t, const char *key, int64_t now_us,
+                                int64_t rate_per_s, int64_t burst)
+{
+    uint32_t h = 2166136261u; /* FNV-1a, as in plaint_ratelimit_table_take */
+    size_t len = key_len(key);
+    size_t i;
+    size_t k;
+
+    if (len == 0 || len >= PLAINT_RATELIMIT_KEY_MAX || t->n == 0) {
+        return -1;
+    }
+    for (i = 0; i < len; i++) {
+        h = (h ^ (uint32_t)(unsigned char)key[i]) * 16777619u;
+    }
+    for (k = 0; k < t->n; k++) {
+        i = ((size_t)h + k) % t->n;
+        if (t->slots[i].key[0] == '\0') {
+            break;
+        }
+        if (key_eq(t->slots[i].key, key, len)) {
+            plaint_ratelimit_bucket copy = t->slots[i].b;
+            return plaint_ratelimit_take(&copy, now_us, rate_per_s, burst);
+        }
+    }
+    return 1; /* not in the table: a new key starts with a full bucket */
+}

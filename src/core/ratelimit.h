@@ -42,4 +42,9 @@ void plaint_ratelimit_table_init(plaint_ratelimit_table *t, plaint_ratelimit_slo
 int plaint_ratelimit_table_take(plaint_ratelimit_table *t, const char *key, int64_t now_us,
                                 int64_t rate_per_s, int64_t burst);
 
+/* Whether plaint_ratelimit_table_take would allow key now (1), or not (0), changing nothing;
+ * -1 for a key it would refuse. */
+int plaint_ratelimit_table_peek(const plaint_ratelimit_table *t, const char *key, int64_t now_us,
+                                int64_t rate_per_s, int64_t burst);
+
 #endif

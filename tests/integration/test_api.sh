@@ -429,6 +429,16 @@ expect 401 "no token"
 check "401 is a JSON error" -- test "$(j .error.code)" = unauthenticated
 call GET /api/v1/complaints "plt_0000000000000000_00"
 expect 401 "a bad token"
+# made-up tokens cannot grow the ledger without bound: at most 20 failures at once (20 a minute)
+# per address are recorded in the security log, the rest are refused without a ledger event
+S0=$(nsecurity)
+for i in $(seq 1 40); do
+    curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer plt_000000000000000${i: -1}_00" "$B/api/v1/complaints" >>"$H/badtok.txt"
+done
+check "40 made-up tokens: all 401" -- test "$(grep -c '^401$' "$H/badtok.txt")" = 40
+check "... at most 20 of them on the security log ($(($(nsecurity) - S0)))" -- test "$(($(nsecurity) - S0))" -ge 1 -a "$(($(nsecurity) - S0))" -le 20
+call GET /api/v1/complaints "$AUD"
+expect 200 "a valid token from the same address still works"
 call GET /api/v1/nothing "$AUD"
 expect 404 "unknown path"
 call DELETE /api/v1/complaints "$AUD"

@@ -237,6 +237,26 @@ static void test_metrics_labels(void **state)
     plaint_buf_clear(&b);
 }
 
+/* peek answers what take would, without taking. */
+static void test_table_peek(void **state)
+{
+    plaint_ratelimit_slot slots[4];
+    plaint_ratelimit_table t;
+    (void)state;
+
+    plaint_ratelimit_table_init(&t, slots, 4);
+    assert_int_equal(plaint_ratelimit_table_peek(&t, "a", 1000, 1, 2), 1); /* unknown: full */
+    assert_int_equal(plaint_ratelimit_table_peek(&t, "", 1000, 1, 2), -1);
+    assert_int_equal(plaint_ratelimit_table_take(&t, "a", 1000, 1, 2), 1);
+    assert_int_equal(plaint_ratelimit_table_peek(&t, "a", 1000, 1, 2), 1);
+    assert_int_equal(plaint_ratelimit_table_peek(&t, "a", 1000, 1, 2), 1); /* still: no take */
+    assert_int_equal(plaint_ratelimit_table_take(&t, "a", 1000, 1, 2), 1);
+    assert_int_equal(plaint_ratelimit_table_peek(&t, "a", 1000, 1, 2), 0); /* empty */
+    assert_int_equal(plaint_ratelimit_table_take(&t, "a", 1000, 1, 2), 0);
+    assert_int_equal(plaint_ratelimit_table_peek(&t, "a", 1000 + 1000000, 1, 2), 1); /* refilled */
+    assert_int_equal(plaint_ratelimit_table_peek(&t, "b", 1000, 1, 2), 1);
+}
+
 /* The limit key: IPv4 as it is, IPv6 by its /64 (two addresses of one /64 share a bucket, of
  * two /64s do not), IPv4-mapped IPv6 as it is. */
 static void test_limit_key(void **state)
@@ -271,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_table_bad_keys),
         cmocka_unit_test(test_metrics_labels),
         cmocka_unit_test(test_limit_key),
+        cmocka_unit_test(test_table_peek),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
