@@ -1,8 +1,8 @@
 /* The compliance dashboard (read-only): open complaints by status and age, SLA breaches,
  * escalations, the latest checkpoint and verification run, and the reports in web.reports_dir.
  * A staff member signs in with their API token and gets a session (migration 0016: a random id
- * in an HttpOnly, SameSite=Strict cookie, Secure over TLS; only its hash stored); the user must
- * stay enabled and allowed report.read, checked on every request like the API does. */
+ * in an HttpOnly, SameSite=Strict cookie, Secure over TLS; only its hash stored); the token must
+ * stay unrevoked and the user enabled and allowed report.read, checked on every request. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 #include "plaint/digest.h"
 #include "plaint/identity.h"
 #include "plaint/rand.h"
+#include "plaint/token.h"
 #include "plaint/report_files.h"
 
 #define COOKIE      "plaint_session"
@@ -85,12 +86,14 @@ void web_login_get(api_ctx *x, const plaint_http_request *req, plaint_http_respo
 
 static const char SQL_SESSION_NEW[] =
     "WITH gone AS (DELETE FROM plaint.web_session WHERE expires_at < now() RETURNING 1),"
-    " ins AS (INSERT INTO plaint.web_session (session_hash, user_id, expires_at)"
-    " VALUES ($1, $2, now() + interval '" SESSION_HOURS " hours') RETURNING 1)"
+    " ins AS (INSERT INTO plaint.web_session (session_hash, user_id, token_id, expires_at)"
+    " VALUES ($1, $2, $3, now() + interval '" SESSION_HOURS " hours') RETURNING 1)"
     " SELECT count(*) FROM ins";
+/* the session's user, while the session lasts and the token it was made with is not revoked */
 static const char SQL_SESSION_USER[] =
-    "SELECT json_build_object('user', user_id) FROM plaint.web_session"
-    " WHERE session_hash = $1 AND expires_at > now()";
+    "SELECT json_build_object('user', s.user_id) FROM plaint.web_session s"
+    " JOIN plaint.api_token t ON t.token_id = s.token_id AND t.revoked_at IS NULL"
+    " WHERE s.session_hash = $1 AND s.expires_at > now()";
 static const char SQL_SESSION_END[] =
     "WITH d AS (DELETE FROM plaint.web_session WHERE session_hash = $1 RETURNING 1)"
     " SELECT count(*) FROM d";
@@ -150,8 +153,9 @@ void web_login_post(api_ctx *x, const plaint_http_request *req, plaint_http_resp
     unsigned char id[SESSION_BYTES];
     char cookie[2 * SESSION_BYTES + 1];
     char hash[2 * PLAINT_HASH_LEN + 1];
+    char token_id[PLAINT_TOKEN_ID_LEN + 1];
     const char *token;
-    const char *params[2];
+    const char *params[3];
     int64_t n = 0;
     plaint_actor a;
     plaint_error err;
@@ -168,6 +172,9 @@ void web_login_post(api_ctx *x, const plaint_http_request *req, plaint_http_resp
         return;
     }
     rc = staff_by_token(&a, x, token, &err);
+    if (rc == 0) {
+        rc = plaint_token_parse_id(token_id, token, &err);
+    }
     web_form_free(&f);
     if (rc == 0) {
         rc = plaint_rand_bytes(id, sizeof(id), &err);
@@ -180,7 +187,8 @@ void web_login_post(api_ctx *x, const plaint_http_request *req, plaint_http_resp
     if (rc == 0) {
         params[0] = hash;
         params[1] = a.user.user_id;
-        rc = plaint_pg_query_int(&n, x->db, SQL_SESSION_NEW, 2, params, &err);
+        params[2] = token_id;
+        rc = plaint_pg_query_int(&n, x->db, SQL_SESSION_NEW, 3, params, &err);
     }
     if (rc == 0) {
         set_cookie(resp, req, cookie, 8 * 3600);
@@ -239,7 +247,8 @@ static int signed_in(plaint_actor *a, api_ctx *x, const plaint_http_request *req
              ? plaint_pg_query_json(&row, x->db, SQL_SESSION_USER, 1, params, &err)
              : 0;
     if (rc == 0 && row == NULL) {
-        login_page(resp, 401, "Your session has ended: sign in again.");
+        login_page(resp, 401, "Your session has ended (signed out, expired or its token revoked): "
+                              "sign in again.");
         return -1;
     }
     if (rc == 0) {

@@ -149,12 +149,18 @@ rm -f "$H/reports/key.pdf" "$H/reports/hard.pdf" "$H/reports/fifo.pdf"
 check "a name with .. is not served" -- test "$(curl -s --path-as-is -o /dev/null -w '%{http_code}' -b "plaint_session=$SID" "$B/dashboard/reports/../keys/x.pdf")" = 404
 check "other extensions are not served" -- test "$(curl -s -o /dev/null -w '%{http_code}' -b "plaint_session=$SID" "$B/dashboard/reports/access-code.key")" = 404
 
-# sessions end by signing out and by disabling the user
+# sessions end by signing out, by disabling the user and by revoking the token
 expect_exit 0 "a second compliance officer" -- bash -c "'$PLAINT_BIN' --token '$ADMIN' user add cole --name Cole --role compliance_officer --issue-token > '$H/cole.txt'"
 login SID2 "$(awk '/token \(shown once\)/{print $4}' "$H/cole.txt")"
 check "cole's session works" -- test "$(curl -s -o /dev/null -w '%{http_code}' -b "plaint_session=$SID2" "$B/dashboard")" = 200
 expect_exit 0 "disable cole" -- "$PLAINT_BIN" --token "$ADMIN" user disable cole
 check "a disabled user's session is refused at once (401)" -- test "$(curl -s -o /dev/null -w '%{http_code}' -b "plaint_session=$SID2" "$B/dashboard")" = 401
+expect_exit 0 "a third compliance officer" -- bash -c "'$PLAINT_BIN' --token '$ADMIN' user add cleo --name Cleo --role compliance_officer --issue-token > '$H/cleo.txt'"
+CLEO=$(awk '/token \(shown once\)/{print $4}' "$H/cleo.txt")
+login SID4 "$CLEO"
+check "cleo's session works" -- test "$(curl -s -o /dev/null -w '%{http_code}' -b "plaint_session=$SID4" "$B/dashboard")" = 200
+expect_exit 0 "revoke cleo's token" -- "$PLAINT_BIN" --token "$ADMIN" token revoke "$(cut -d_ -f2 <<<"$CLEO")"
+check "a session made with a revoked token is refused at once (401)" -- test "$(curl -s -o /dev/null -w '%{http_code}' -b "plaint_session=$SID4" "$B/dashboard")" = 401
 login SID3 "$CORA"
 check "signing out: 303 to /login, the cookie cleared" -- bash -c "curl -s -D - -o /dev/null -X POST -b 'plaint_session=$SID3' '$B/logout' | grep -qi '^Set-Cookie: plaint_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0'"
 check "the signed-out session is gone for good (a kept cookie gets 401)" -- test "$(curl -s -o /dev/null -w '%{http_code}' -b "plaint_session=$SID3" "$B/dashboard")" = 401
