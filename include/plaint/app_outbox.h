@@ -4,8 +4,8 @@
 #ifndef PLAINT_APP_OUTBOX_H
 #define PLAINT_APP_OUTBOX_H
 
-#include <signal.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "plaint/app_auth.h"
@@ -27,7 +27,8 @@ typedef struct plaint_outbox_send_opts {
     int64_t backoff;             /* base seconds: retry n waits backoff * 2^(n-1); 0: default */
     int64_t backoff_max;         /* cap of the wait in seconds; 0: default */
     long timeout;                /* SMTP transfer timeout in seconds; 0: 60 */
-    volatile sig_atomic_t *stop; /* optional: when it becomes non-zero, no new message starts */
+    atomic_int *stop; /* optional: when it becomes non-zero, no new message starts (set from a
+                         signal handler or another thread) */
 } plaint_outbox_send_opts;
 
 /* What happened to one message in a run; pointers borrowed for the callback only. */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +60,7 @@ struct plaint_serve_workers {
     int64_t maildir_interval;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    volatile sig_atomic_t stop;
+    atomic_int stop; /* set under mu (with the condition variable); read by the dispatcher */
     int failed; /* workers that gave up; under mu */
     pthread_t outbox_th;
     pthread_t maildir_th;

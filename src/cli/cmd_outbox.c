@@ -1,6 +1,7 @@
 /* plaint outbox list|show|send: the transactional outbox of customer notifications, and its
  * SMTP dispatcher. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +122,7 @@ static const plaint_cli_optspec SEND_OPTS[] = {
     {"interval", 1, 0},     {"limit", 1, 0},   {"max-attempts", 1, 0}, {"backoff", 1, 0},
     {"backoff-max", 1, 0},  {"timeout", 1, 0}, {NULL, 0, 0}};
 
-static volatile sig_atomic_t send_stop;
+static atomic_int send_stop; /* lock-free: safe to set in the signal handler */
 
 static void on_stop_signal(int sig)
 {
