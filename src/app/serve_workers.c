@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,6 +31,7 @@
 #define DIR_MAX   (PATH_MAX - 64) /* room for "/.failed/new/" and a name */
 #define NAME_MAX_ 255
 #define MAILDIR_BATCH 1000 /* messages handled per scan; the rest at the next one */
+#define MAILDIR_SCAN_MAX 100000 /* names read per scan to find the oldest */
 
 /* A message held by another watcher (same Message-ID or file name) is skipped. */
 static const char *const SQL_TRY_LOCK =
@@ -222,14 +224,17 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The file names in DIR/new that are not hidden, sorted (maildir names begin with the time of
- * delivery), at most MAILDIR_BATCH. */
+/* The regular files in DIR/new that are not hidden, sorted by name (maildir names begin with the
+ * time of delivery), the first MAILDIR_BATCH of them: every name is read (up to MAILDIR_SCAN_MAX)
+ * before sorting, so the oldest come first whatever the directory order, and directories, links
+ * and other non-files never take a place in the batch. */
 static int list_new(char ***out, size_t *n, const plaint_serve_workers *w, plaint_error *err)
 {
     DIR *d = opendir(w->newdir);
     struct dirent *de;
     char **names = NULL;
     size_t len = 0;
+    size_t cap = 0;
     int rc = 0;
 
     *out = NULL;
@@ -238,14 +243,26 @@ static int list_new(char ***out, size_t *n, const plaint_serve_workers *w, plain
         return plaint_error_set(err, errno == ENOENT ? PLAINT_ENOTFOUND : PLAINT_EIO,
                                 "cannot read %s: %s", w->newdir, strerror(errno));
     }
-    names = calloc(MAILDIR_BATCH, sizeof(*names));
-    if (names == NULL) {
-        closedir(d);
-        return plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
-    }
-    while (len < MAILDIR_BATCH && (de = readdir(d)) != NULL) {
+    while (len < MAILDIR_SCAN_MAX && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || strlen(de->d_name) > NAME_MAX_ - 16) {
             continue;
+        }
+        if (de->d_type != DT_REG) {
+            char path[PATH_MAX];
+            struct stat st;
+            if (de->d_type != DT_UNKNOWN ||
+                snprintf(path, sizeof(path), "%s/%s", w->newdir, de->d_name) >= (int)sizeof(path) ||
+                lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+                continue;
+            }
+        }
+        if (len == cap) {
+            char **more = realloc(names, (cap = cap * 2 + 64) * sizeof(*names));
+            if (more == NULL) {
+                rc = plaint_error_set(err, PLAINT_ENOMEM, "out of memory");
+                break;
+            }
+            names = more;
         }
         names[len] = strdup(de->d_name);
         if (names[len] == NULL) {
@@ -262,10 +279,28 @@ static int list_new(char ***out, size_t *n, const plaint_serve_workers *w, plain
         free(names);
         return rc;
     }
-    qsort(names, len, sizeof(*names), cmp_names);
+    if (len > 0) {
+        qsort(names, len, sizeof(*names), cmp_names);
+    }
+    while (len > MAILDIR_BATCH) {
+        free(names[--len]);
+    }
     *out = names;
     *n = len;
     return 0;
+}
+
+/* name with control bytes shown as '?', for the log (a file name may hold a newline). */
+static const char *printable(char *out, size_t n, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < n && name[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)name[i];
+        out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    out[i] = '\0';
+    return out;
 }
 
 /* Moves src into dir as base + suffix without ever replacing a file there: a name taken is
@@ -312,10 +347,13 @@ static int move_into(char *dst, size_t ndst, const char *src, const char *dir, c
 }
 
 /* new/NAME -> cur/NAME:2,S (the maildir convention for a message read: flag S, "seen"). */
-static void move_done(const plaint_serve_workers *w, const char *src, const char *name)
+/* Returns 0, or -1 when the message could not be moved: it stays in new/, and since it is
+ * imported already the watcher must stop rather than import it again at the next scan. */
+static int move_done(const plaint_serve_workers *w, const char *src, const char *name)
 {
     char base[NAME_MAX_ + 1];
     char dst[PATH_MAX];
+    char shown[NAME_MAX_ + 1];
     const char *colon = strchr(name, ':');
     plaint_error err;
 
@@ -323,9 +361,12 @@ static void move_done(const plaint_serve_workers *w, const char *src, const char
     snprintf(base, sizeof(base), "%.*s", (int)(colon != NULL ? colon - name : (long)strlen(name)),
              name);
     if (move_into(dst, sizeof(dst), src, w->curdir, base, ":2,S", &err) != 0) {
-        fprintf(stderr, "plaint serve: maildir: %s: %s (it will be seen again at the next scan)\n",
-                name, err.message);
+        fprintf(stderr, "plaint serve: maildir: %s: imported, but %s: the maildir watcher stops "
+                        "(move the file out of new/ by hand, then restart)\n",
+                printable(shown, sizeof(shown), name), err.message);
+        return -1;
     }
+    return 0;
 }
 
 /* new/NAME -> .failed/new/NAME, with the reason on stderr. */
@@ -336,12 +377,16 @@ static void move_failed(const plaint_serve_workers *w, const char *src, const ch
     plaint_error err;
 
     plaint_error_init(&err);
+    char shown[NAME_MAX_ + 1];
+
+    printable(shown, sizeof(shown), name);
     if (move_into(dst, sizeof(dst), src, w->faildir, name, "", &err) != 0) {
         fprintf(stderr, "plaint serve: maildir: %s: not imported (%s); cannot set it aside: %s\n",
-                name, why, err.message);
+                shown, why, err.message);
         return;
     }
-    fprintf(stderr, "plaint serve: maildir: %s: not imported, moved to %s: %s\n", name, dst, why);
+    fprintf(stderr, "plaint serve: maildir: %s: not imported, moved to %s: %s\n", shown,
+            printable(dst, sizeof(dst), dst), why);
 }
 
 enum { NEXT = 0, RETRY_LATER = 1, GIVE_UP = 2 };
@@ -361,10 +406,15 @@ static int imported_as(char ref[32], plaint_db *db, const char *message_id, plai
     return rc;
 }
 
-/* Imports new/NAME under an advisory lock on its Message-ID (else its name) and moves it. */
+/* Imports new/NAME under an advisory lock on its Message-ID (else its name) and moves it. The
+ * file is opened once (no links followed, no waiting on a FIFO) and both the parse and the import
+ * read that open file through /proc/self/fd, so a name swapped meanwhile for a link to a file
+ * elsewhere is never read. */
 static int import_one(plaint_serve_workers *w, const char *name, plaint_error *err)
 {
     char src[PATH_MAX];
+    char via[64];
+    char shown[NAME_MAX_ + 1];
     char ref[32] = "";
     char dup[32] = "";
     plaint_email *e = NULL;
@@ -374,20 +424,31 @@ static int import_one(plaint_serve_workers *w, const char *name, plaint_error *e
     int64_t locked = 0;
     int is_new = 0;
     int result = NEXT;
+    int fd;
     int rc;
 
-    if (snprintf(src, sizeof(src), "%s/%s", w->newdir, name) >= (int)sizeof(src) ||
-        lstat(src, &st) != 0 || !S_ISREG(st.st_mode)) {
-        return NEXT; /* gone (another watcher), or not a message file: left alone */
+    printable(shown, sizeof(shown), name);
+    if (snprintf(src, sizeof(src), "%s/%s", w->newdir, name) >= (int)sizeof(src)) {
+        return NEXT;
     }
-    rc = plaint_email_parse_file(&e, src, err);
+    fd = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return NEXT; /* gone (another watcher), or not a message file of its own: left alone */
+    }
+    snprintf(via, sizeof(via), "/proc/self/fd/%d", fd);
+    rc = plaint_email_parse_file(&e, via, err);
     if (rc == PLAINT_EINVALID || rc == PLAINT_ERANGE) {
+        close(fd);
         move_failed(w, src, name, err->message);
         return NEXT;
     }
     if (rc != 0) {
+        close(fd);
         if (rc != PLAINT_ENOTFOUND) {
-            fprintf(stderr, "plaint serve: maildir: %s: %s (tried again at the next scan)\n", name,
+            fprintf(stderr, "plaint serve: maildir: %s: %s (tried again at the next scan)\n", shown,
                     err->message);
         }
         return NEXT;
@@ -397,10 +458,12 @@ static int import_one(plaint_serve_workers *w, const char *name, plaint_error *e
     rc = plaint_pg_query_int(&locked, w->mx.db, SQL_TRY_LOCK, 1, params, err);
     if (rc != 0) {
         plaint_email_free(e);
+        close(fd);
         return RETRY_LATER;
     }
     if (locked != 1) {
         plaint_email_free(e); /* another watcher has it */
+        close(fd);
         return NEXT;
     }
     if (access(src, F_OK) != 0) {
@@ -408,12 +471,15 @@ static int import_one(plaint_serve_workers *w, const char *name, plaint_error *e
         result = NEXT;
         goto unlock;
     }
-    rc = plaint_app_import_email(ref, &is_new, w->mx.db, w->mx.az, &w->mx.actor, w->mx.h, src,
+    rc = plaint_app_import_email(ref, &is_new, w->mx.db, w->mx.az, &w->mx.actor, w->mx.h, via,
                                  err);
     if (rc == 0) {
-        fprintf(stderr, "plaint serve: maildir: %s: %s %s\n", name, ref,
+        fprintf(stderr, "plaint serve: maildir: %s: %s %s\n", shown, ref,
                 is_new ? "(new complaint)" : "(correspondence added)");
-        move_done(w, src, name);
+        if (move_done(w, src, name) != 0) {
+            plaint_error_set(err, PLAINT_EIO, "%s was imported but cannot leave new/", shown);
+            result = GIVE_UP;
+        }
     } else if (rc == PLAINT_EINVALID || rc == PLAINT_ERANGE) {
         plaint_error keep = *err;
 
@@ -422,8 +488,11 @@ static int import_one(plaint_serve_workers *w, const char *name, plaint_error *e
             result = RETRY_LATER;
         } else if (dup[0] != '\0') {
             fprintf(stderr, "plaint serve: maildir: %s: message <%s> was imported already as %s\n",
-                    name, e->message_id, dup);
-            move_done(w, src, name);
+                    shown, e->message_id, dup);
+            if (move_done(w, src, name) != 0) {
+                plaint_error_set(err, PLAINT_EIO, "%s was imported but cannot leave new/", shown);
+                result = GIVE_UP;
+            }
         } else {
             move_failed(w, src, name, keep.message);
         }
@@ -431,7 +500,7 @@ static int import_one(plaint_serve_workers *w, const char *name, plaint_error *e
         result = GIVE_UP; /* left in new/ for when the token is fixed */
     } else if (rc != PLAINT_ENOTFOUND || access(src, F_OK) == 0) {
         /* left in new/; a database error also closes the connection */
-        fprintf(stderr, "plaint serve: maildir: %s: %s (tried again at the next scan)\n", name,
+        fprintf(stderr, "plaint serve: maildir: %s: %s (tried again at the next scan)\n", shown,
                 err->message);
         result = rc == PLAINT_EDB ? RETRY_LATER : NEXT;
     }
@@ -446,6 +515,7 @@ unlock:
         }
     }
     plaint_email_free(e);
+    close(fd);
     return result;
 }
 

@@ -386,7 +386,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     (void)c;
     if (st != NULL) {
         st->bad_path = raw_path_check(uri != NULL ? uri : "");
-        st->status = 500;
+        st->status = 499; /* until answered: a client that goes away first is counted as 499 */
     }
     return st;
 }
@@ -458,7 +458,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         st->started = 1;
         st->start_us = now_us();
-        st->status = 500;
+        st->status = 499; /* until answered: a client that goes away first is counted as 499 */
         st->method = plaint_http_method_label(method);
         if (cl != NULL && strtoull(cl, NULL, 10) > s->o->body_max) {
             st->too_large = 1;

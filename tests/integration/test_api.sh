@@ -453,6 +453,16 @@ expect 415 "a body that is not JSON"
 check "415 names Content-Type" -- test "$(j .error.field)" = Content-Type
 check "413 and 415 created nothing" -- test "$(ncomplaints)" = "$N1"
 
+# a client that goes away mid-upload is counted as 499, not as a server error
+python3 - "$PORT" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /api/v1/complaints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          b"Content-Length: 1000\r\n\r\n{\"channel\"")
+time.sleep(0.3)
+s.close()
+time.sleep(0.3)
+PY
 # ---- metrics, and docs/api.yaml against the routes the server answers ----
 call GET /metrics ""
 call GET /metrics ""
@@ -463,6 +473,7 @@ check "metrics: 403s counted" -- grep -q '^plaint_http_requests_total{route="/ap
 check "metrics: duration histogram" -- grep -q '^plaint_http_request_duration_microseconds_bucket{le="+Inf"} [1-9]' "$H/metrics.txt"
 check "metrics: /metrics itself counted" -- grep -q '^plaint_http_requests_total{route="/metrics",method="GET",status="200"} 1$' "$H/metrics.txt"
 check "metrics: in flight (this request)" -- grep -q '^plaint_http_requests_in_flight 1$' "$H/metrics.txt"
+check "metrics: the abandoned upload is a 499, no 500 anywhere" -- bash -c "grep -q 'method=\"POST\",status=\"499\"} 1$' '$H/metrics.txt' && ! grep -q 'status=\"500\"' '$H/metrics.txt'"
 cat >"$H/openapi_check.py" <<'PY'
 import re, subprocess, sys, yaml
 spec = yaml.safe_load(open(sys.argv[1]))

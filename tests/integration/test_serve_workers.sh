@@ -224,6 +224,34 @@ check "healthz still 200" -- test "$(curl -s -o /dev/null -w '%{http_code}' "htt
 stop_server
 check "server 4 exits 0" -- test "$SRC" = 0
 
+# ---- what is not a message file of its own is left alone; a message that cannot leave new/ ----
+M2=$H/maildir2
+mkdir -p "$M2/new" "$M2/cur" "$M2/tmp" "$M2/.failed/new"
+sed 's/serve-workers-1@/serve-workers-outside@/' "$H/m1.eml" >"$H/outside.eml"
+cp "$H/outside.eml" "$H/outside.copy"
+ln -s "$H/outside.eml" "$M2/new/1768466300.M6P1.mx"
+sed 's/serve-workers-1@/serve-workers-hard@/' "$H/m1.eml" >"$H/hard.eml"
+ln "$H/hard.eml" "$M2/new/1768466310.M7P1.mx"
+expect_exit 0 "a third intake token" -- "$PLAINT_BIN" token issue ivy
+printf '%s\n' "$(token_of)" >"$H/t3.token"
+chmod 600 "$H/t3.token"
+start_service "$H/s5.out" "$H/s5.err" --maildir "$M2" --maildir-interval 1 --maildir-token-file "$H/t3.token"
+check "server 5 listening" -- test -n "$HPORT"
+sleep 2.5 # a few scans over the link and the second name
+rmdir "$M2/cur" && touch "$M2/cur" # cur/ becomes a file: no message can be moved there
+sed 's/serve-workers-1@/serve-workers-4@/' "$H/m1.eml" >"$H/m4.eml"
+cp "$H/m4.eml" "$M2/tmp/1768466320.M8P1.mx" && mv "$M2/tmp/1768466320.M8P1.mx" "$M2/new/"
+check "a message that cannot be moved to cur/ stops the watcher" -- wait_for 20 grep -q "plaint serve: maildir: stopped: 1768466320.M8P1.mx was imported but cannot leave new/" "$H/s5.err"
+sleep 2.5
+check "... after one import only (not one per scan)" -- test "$(by_mid serve-workers-4@example.com)" = 1
+check "... and it stays in new/" -- test -f "$M2/new/1768466320.M8P1.mx"
+check "a symbolic link in new/ to a file elsewhere is not imported" -- test "$(by_mid serve-workers-outside@example.com)" = 0
+check "... and the file it points to is untouched, the link left in new/" -- bash -c "cmp -s '$H/outside.eml' '$H/outside.copy' && test -L '$M2/new/1768466300.M6P1.mx'"
+check "a second name (hard link) of another file is not imported" -- test "$(by_mid serve-workers-hard@example.com)" = 0
+check "healthz still 200" -- test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HPORT/healthz")" = 200
+stop_server
+check "server 5 exits 0" -- test "$SRC" = 0
+
 expect_exit 0 "replay --check" -- "$PLAINT_BIN" ledger replay --check
 expect_exit 0 "seal" -- "$PLAINT_BIN" ledger seal
 expect_exit 0 "verify" -- "$PLAINT_BIN" verify --pubkey "$H/keys/ledger-signing.pem.pub"
