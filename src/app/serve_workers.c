@@ -622,28 +622,51 @@ static int prepare_maildir(plaint_serve_workers *w, const char *dir, plaint_erro
 static int read_token(char *buf, size_t n, const char *path, const char *field, plaint_error *err)
 {
     struct stat st;
-    FILE *f = fopen(path, "r");
+    /* no waiting on a FIFO, no link followed: checked on what was opened */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    FILE *f = NULL;
     char *s;
     size_t len;
     int rc = 0;
 
     buf[0] = '\0';
-    if (f == NULL) {
+    if (fd < 0) {
         return plaint_error_set_at(err, PLAINT_EIO, field, 0, 0, "%s: cannot open %s: %s", field,
                                    path, strerror(errno));
     }
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         rc = plaint_error_set_at(err, PLAINT_EINVALID, field, 0, 0,
                                  "%s: %s is not a regular file", field, path);
     } else if ((st.st_mode & 077) != 0) {
         rc = plaint_error_set_at(err, PLAINT_EINVALID, field, 0, 0,
                                  "%s: %s is open to group or others (mode %03o); chmod 600 it",
                                  field, path, (unsigned)(st.st_mode & 0777));
-    } else if (fgets(buf, (int)n, f) == NULL) {
-        buf[0] = '\0';
+    } else if (st.st_uid != geteuid()) {
+        rc = plaint_error_set_at(err, PLAINT_EINVALID, field, 0, 0,
+                                 "%s: %s belongs to another user (uid %u); the service's own user "
+                                 "must own it",
+                                 field, path, (unsigned)st.st_uid);
+    } else if ((f = fdopen(fd, "r")) == NULL) {
+        rc = plaint_error_set_at(err, PLAINT_EIO, field, 0, 0, "%s: cannot read %s: %s", field,
+                                 path, strerror(errno));
+    } else {
+        fd = -1; /* f owns it */
+        if (fgets(buf, (int)n, f) == NULL) {
+            buf[0] = '\0';
+        } else if (strchr(buf, '\n') == NULL && !feof(f)) {
+            rc = plaint_error_set_at(err, PLAINT_EINVALID, field, 0, 0,
+                                     "%s: the first line of %s is longer than %zu bytes", field,
+                                     path, n - 2);
+        }
     }
-    fclose(f);
+    if (f != NULL) {
+        fclose(f);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
     if (rc != 0) {
+        OPENSSL_cleanse(buf, n);
         return rc;
     }
     s = buf;
