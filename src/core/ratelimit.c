@@ -65,73 +65,81 @@ static int key_eq(const char *a, const char *b, size_t n)
     return a[n] == '\0';
 }
 
-int plaint_ratelimit_table_take(plaint_ratelimit_table *t, const char *key, int64_t now_us,
-                                int64_t rate_per_s, int64_t burst)
+/* Looks key (len bytes, 1 <= len < PLAINT_RATELIMIT_KEY_MAX) up from its home slot (FNV-1a).
+ * Slots are never emptied, so an empty slot ends the search: a key in the table sits before the
+ * first empty slot of its probe sequence. Returns the slot holding key, or NULL with *spare set
+ * to the slot a new key takes: that first empty slot, or, the table being full, the least
+ * recently refilled one. */
+static plaint_ratelimit_slot *find(const plaint_ratelimit_table *t, const char *key, size_t len,
+                                   plaint_ratelimit_slot **spare)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    size_t len = key_len(key);
+    uint32_t h = 2166136261u;
     size_t i;
     size_t k;
     size_t oldest = 0;
-    plaint_ratelimit_slot *s = NULL;
 
-    if (len == 0 || len >= PLAINT_RATELIMIT_KEY_MAX || t->n == 0) {
-        return -1;
-    }
     for (i = 0; i < len; i++) {
         h = (h ^ (uint32_t)(unsigned char)key[i]) * 16777619u;
     }
-    /* Probe from the key's home slot. Slots are never emptied, so an empty slot ends the search:
-     * a key in the table sits before the first empty slot of its probe sequence. */
     for (k = 0; k < t->n; k++) {
         i = ((size_t)h + k) % t->n;
         if (t->slots[i].key[0] == '\0') {
-            s = &t->slots[i];
-            t->used++;
-            break;
+            *spare = &t->slots[i];
+            return NULL;
         }
         if (key_eq(t->slots[i].key, key, len)) {
-            return plaint_ratelimit_take(&t->slots[i].b, now_us, rate_per_s, burst);
+            return &t->slots[i];
         }
         if (k == 0 || t->slots[i].b.last_us < t->slots[oldest].b.last_us) {
             oldest = i;
         }
     }
-    if (s == NULL) { /* full: the least recently refilled bucket goes */
-        s = &t->slots[oldest];
+    *spare = &t->slots[oldest];
+    return NULL;
+}
+
+int plaint_ratelimit_table_take(plaint_ratelimit_table *t, const char *key, int64_t now_us,
+                                int64_t rate_per_s, int64_t burst)
+{
+    size_t len = key_len(key);
+    size_t i;
+    plaint_ratelimit_slot *spare = NULL;
+    plaint_ratelimit_slot *s;
+
+    if (len == 0 || len >= PLAINT_RATELIMIT_KEY_MAX || t->n == 0) {
+        return -1;
     }
-    for (i = 0; i < len; i++) {
-        s->key[i] = key[i];
+    s = find(t, key, len, &spare);
+    if (s == NULL) { /* a new key: an empty slot, or the least recently refilled bucket goes */
+        s = spare;
+        if (s->key[0] == '\0') {
+            t->used++;
+        }
+        for (i = 0; i < len; i++) {
+            s->key[i] = key[i];
+        }
+        s->key[len] = '\0';
+        s->b.tokens_micro = 0;
+        s->b.last_us = 0;
     }
-    s->key[len] = '\0';
-    s->b.tokens_micro = 0;
-    s->b.last_us = 0;
     return plaint_ratelimit_take(&s->b, now_us, rate_per_s, burst);
 }
 
 int plaint_ratelimit_table_peek(const plaint_ratelimit_table *t, const char *key, int64_t now_us,
                                 int64_t rate_per_s, int64_t burst)
 {
-    uint32_t h = 2166136261u; /* FNV-1a, as in plaint_ratelimit_table_take */
     size_t len = key_len(key);
-    size_t i;
-    size_t k;
+    plaint_ratelimit_slot *spare = NULL;
+    const plaint_ratelimit_slot *s;
+    plaint_ratelimit_bucket copy;
 
     if (len == 0 || len >= PLAINT_RATELIMIT_KEY_MAX || t->n == 0) {
         return -1;
     }
-    for (i = 0; i < len; i++) {
-        h = (h ^ (uint32_t)(unsigned char)key[i]) * 16777619u;
+    s = find(t, key, len, &spare);
+    if (s == NULL) {
+        return 1; /* not in the table: a new key starts with a full bucket */
     }
-    for (k = 0; k < t->n; k++) {
-        i = ((size_t)h + k) % t->n;
-        if (t->slots[i].key[0] == '\0') {
-            break;
-        }
-        if (key_eq(t->slots[i].key, key, len)) {
-            plaint_ratelimit_bucket copy = t->slots[i].b;
-            return plaint_ratelimit_take(&copy, now_us, rate_per_s, burst);
-        }
-    }
-    return 1; /* not in the table: a new key starts with a full bucket */
+    copy = s->b;
+    return plaint_ratelimit_take(&copy, now_us, rate_per_s, burst);
 }
