@@ -49,32 +49,10 @@ struct plaint_bizcal {
 
 /* ---------------------------------------------------------------- civil calendar */
 
-/* floor(a / b) and the matching remainder, b > 0. */
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-
-    if (a % b != 0 && a < 0) {
-        q--;
-    }
-    return q;
-}
-
+/* The remainder matching plaint_floor_div, b > 0. */
 static int64_t floor_mod(int64_t a, int64_t b)
 {
-    return a - floor_div(a, b) * b;
-}
-
-static int is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int64_t y, int m)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-    return m == 2 && is_leap(y) ? 29 : mdays[m - 1];
+    return a - plaint_floor_div(a, b) * b;
 }
 
 /* The civil date of a day number within DAY_MIN..DAY_MAX. */
@@ -97,7 +75,7 @@ static int weekday_of(int64_t day)
 int plaint_bizcal_date_valid(plaint_bizcal_date d)
 {
     return d.year >= 1 && d.year <= 9999 && d.month >= 1 && d.month <= 12 && d.day >= 1 &&
-           d.day <= month_days(d.year, d.month);
+           d.day <= plaint_days_in_month(d.year, d.month);
 }
 
 static int64_t day_number(plaint_bizcal_date d)
@@ -441,7 +419,7 @@ static int64_t point_day(const rule_point *pt, int64_t y)
     int64_t first = plaint_days_from_civil(y, pt->month, 1);
     int64_t day = first + floor_mod(pt->wday - weekday_of(first), 7) + 7 * (pt->week - 1);
 
-    while (day >= first + month_days(y, pt->month)) {
+    while (day >= first + plaint_days_in_month(y, pt->month)) {
         day -= 7; /* week 5: the last such weekday */
     }
     return day;
@@ -452,7 +430,7 @@ static int64_t point_day(const rule_point *pt, int64_t y)
  * force before it (standard for the start, DST for the end). */
 static int32_t utoff_at(const zone_rules *tz, int64_t t, int *is_dst)
 {
-    int64_t y = civil_from_days(floor_div(t, SEC_PER_DAY)).year;
+    int64_t y = civil_from_days(plaint_floor_div(t, SEC_PER_DAY)).year;
     int64_t best = INT64_MIN;
     int dst = 0;
     int64_t yy;
@@ -641,7 +619,7 @@ plaint_bizcal_date plaint_bizcal_get_holiday(const plaint_bizcal *c, size_t i)
 static int local_of(int64_t *day_out, int32_t *sod_out, int *is_dst, int32_t *utoff_out,
                     const plaint_bizcal *c, int64_t t, plaint_error *err)
 {
-    int64_t utc_day = floor_div(t, SEC_PER_DAY);
+    int64_t utc_day = plaint_floor_div(t, SEC_PER_DAY);
     int32_t utoff;
     int64_t local;
 
@@ -651,7 +629,7 @@ static int local_of(int64_t *day_out, int32_t *sod_out, int *is_dst, int32_t *ut
     }
     utoff = utoff_at(&c->tz, t, is_dst);
     local = t + utoff;
-    *day_out = floor_div(local, SEC_PER_DAY);
+    *day_out = plaint_floor_div(local, SEC_PER_DAY);
     if (!day_in_range(*day_out)) {
         return range_error(err);
     }
@@ -667,7 +645,7 @@ static int local_day(int64_t *day_out, const plaint_bizcal *c, int64_t utc_us, p
     int32_t utoff;
     int dst;
 
-    return local_of(day_out, &sod, &dst, &utoff, c, floor_div(utc_us, US_PER_SEC), err);
+    return local_of(day_out, &sod, &dst, &utoff, c, plaint_floor_div(utc_us, US_PER_SEC), err);
 }
 
 int plaint_bizcal_to_local(plaint_bizcal_local *out, const plaint_bizcal *c, int64_t utc_us,
@@ -677,7 +655,7 @@ int plaint_bizcal_to_local(plaint_bizcal_local *out, const plaint_bizcal *c, int
     int32_t sod;
     int32_t utoff;
     int dst;
-    int rc = local_of(&day, &sod, &dst, &utoff, c, floor_div(utc_us, US_PER_SEC), err);
+    int rc = local_of(&day, &sod, &dst, &utoff, c, plaint_floor_div(utc_us, US_PER_SEC), err);
 
     if (rc < 0) {
         return rc;

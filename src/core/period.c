@@ -10,18 +10,6 @@
 #define YEAR_MIN 1000
 #define YEAR_MAX 9999
 
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int DAYS[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-    return m == 2 && is_leap(y) ? 29 : DAYS[m - 1];
-}
-
 /* Weekday of a day number, 1 = Monday .. 7 = Sunday (ISO 8601). 1970-01-01 was a Thursday. */
 static int iso_weekday(int64_t days)
 {
@@ -99,7 +87,7 @@ static int parse_day(int64_t *out, const char *d, const char *whole, plaint_erro
         snprintf(msg, sizeof(msg), "month %02d is not 01..12", m);
         return fail(err, whole, msg);
     }
-    if (day < 1 || day > days_in_month(y, m)) {
+    if (day < 1 || day > plaint_days_in_month(y, m)) {
         snprintf(msg, sizeof(msg), "%04d-%02d has no day %02d", y, m, day);
         return fail(err, whole, msg);
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "plaint/chain.h"
+#include "plaint/civil.h"
 
 #define US_PER_DAY (86400LL * 1000000LL)
 
@@ -151,14 +152,6 @@ static int64_t digits_at(const char *s, int n)
     return v;
 }
 
-static int64_t days_in_month(int64_t y, int64_t m)
-{
-    static const int64_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-    return m == 2 && leap ? 29 : mdays[m - 1];
-}
-
 int plaint_retention_end(int64_t *out, const plaint_retention_period *period, int64_t start_us,
                          plaint_error *err)
 {
@@ -187,8 +180,9 @@ int plaint_retention_end(int64_t *out, const plaint_retention_period *period, in
         return plaint_error_set(err, PLAINT_ERANGE, "the retention period ends after year 9999");
     }
     d = digits_at(t + 8, 2);
-    if (d > days_in_month(y, m)) {
-        d = days_in_month(y, m); /* 29 February + 1 year = 28 February; 31 January + 1 month */
+    if (d > plaint_days_in_month(y, (int)m)) {
+        /* 29 February + 1 year = 28 February; 31 January + 1 month */
+        d = plaint_days_in_month(y, (int)m);
     }
     if (snprintf(shifted, sizeof(shifted), "%04lld-%02lld-%02lld%s", (long long)y, (long long)m,
                  (long long)d, t + 10) != PLAINT_TIME_LEN) {
