@@ -1232,6 +1232,25 @@ static int draw_slot_label(plaint_pdf_doc *d, const char *label, float x, float 
     return rc;
 }
 
+/* Makes room for a chart of total_h points (keeping its headings with it) and draws its caption
+ * and axes: *top and *bottom receive the plot's edges, *top_value the axis's top value. */
+static int chart_frame(plaint_pdf_doc *d, const char *cap, float total_h, int64_t max, float *top,
+                       float *bottom, int64_t *top_value, plaint_error *err)
+{
+    int rc = place_headings(d, total_h, err);
+
+    if (rc == 0) {
+        rc = need(d, total_h, err);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    *top = d->y - 6.0f;
+    *bottom = *top - BODY_SIZE * 2.0f - 10.0f - PLOT_H;
+    draw_axes(d, cap, *top, *bottom, max, top_value);
+    return 0;
+}
+
 static int clean_all(char **out, size_t n, const char *const *in, const char *what,
                      plaint_error *err)
 {
@@ -1290,17 +1309,11 @@ int plaint_pdf_bar_chart(plaint_pdf_doc *d, const char *caption, size_t n,
         rc = clean_all(cl, n, labels, "label", err);
     }
     if (rc == 0) {
-        rc = place_headings(d, total_h, err);
-    }
-    if (rc == 0) {
-        rc = need(d, total_h, err);
+        rc = chart_frame(d, cap, total_h, max, &top, &bottom, &top_value, err);
     }
     if (rc < 0) {
         goto done;
     }
-    top = d->y - 6.0f;
-    bottom = top - BODY_SIZE * 2.0f - 10.0f - PLOT_H;
-    draw_axes(d, cap, top, bottom, max, &top_value);
     if (n == 0) {
         HPDF_Page_SetGrayFill(d->page, 0.4f);
         put_aligned(d, d->page, LEFT + AXIS_W, WIDTH - AXIS_W, bottom + PLOT_H / 2.0f, "no data", 7,
@@ -1398,16 +1411,10 @@ int plaint_pdf_series_chart(plaint_pdf_doc *d, const char *caption, size_t nseri
         float total_h;
         legend_h = (float)((nseries + per_line - 1) / per_line) * SMALL_SIZE * 1.6f + 4.0f;
         total_h = BODY_SIZE * 2.0f + 10.0f + PLOT_H + label_h + legend_h + 10.0f;
-        rc = place_headings(d, total_h, err);
-        if (rc == 0) {
-            rc = need(d, total_h, err);
-        }
+        rc = chart_frame(d, cap, total_h, max, &top, &bottom, &top_value, err);
         if (rc < 0) {
             goto done;
         }
-        top = d->y - 6.0f;
-        bottom = top - BODY_SIZE * 2.0f - 10.0f - PLOT_H;
-        draw_axes(d, cap, top, bottom, max, &top_value);
         slot = nbuckets > 0 ? (WIDTH - AXIS_W) / (float)nbuckets : 0.0f;
         for (size_t b = 0; rc == 0 && b < nbuckets; b++) {
             float x = LEFT + AXIS_W + slot * (float)b;
