@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "plaint/digest.h"
+#include "plaint/file.h"
 #include "plaint/rand.h"
 
 #define HEX_LEN (2 * PLAINT_ACCESS_KEY_LEN)
@@ -59,15 +59,12 @@ static int make_key(const char *path, plaint_error *err)
 {
     unsigned char key[PLAINT_ACCESS_KEY_LEN];
     char text[HEX_LEN + 2];
-    char dir[4096];
     char tmp[4200];
     int fd;
     int ok;
 
-    snprintf(dir, sizeof(dir), "%s", path);
-    if (mkdir(dirname(dir), 0700) < 0 && errno != EEXIST) {
-        return plaint_error_set(err, PLAINT_EIO, "cannot make the directory of %s: %s", path,
-                                strerror(errno));
+    if (plaint_file_make_dir_of(path, err) < 0) {
+        return -1;
     }
     snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
     fd = mkstemp(tmp);

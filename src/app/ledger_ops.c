@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plaint/file.h"
 #include "plaint/jcs.h"
 
 int plaint_app_pubkey_path(char *out, size_t n, const plaint_config *cfg, plaint_error *err)
@@ -99,38 +100,6 @@ int plaint_app_append(plaint_append_result *out, int *sealed, plaint_db *db,
     return rc;
 }
 
-static int make_key_dir(const char *key_path, plaint_error *err)
-{
-    char dir[PLAINT_CONFIG_PATH_MAX];
-    char *slash;
-
-    snprintf(dir, sizeof(dir), "%s", key_path);
-    slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir) {
-        return 0;
-    }
-    *slash = '\0';
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        /* parents first, then retry once */
-        char parent[PLAINT_CONFIG_PATH_MAX];
-        char *ps;
-        snprintf(parent, sizeof(parent), "%s", dir);
-        ps = strrchr(parent, '/');
-        if (ps != NULL && ps != parent) {
-            *ps = '\0';
-            if (mkdir(parent, 0711) != 0 && errno != EEXIST) {
-                return plaint_error_set(err, PLAINT_EIO, "cannot create %s: %s", parent,
-                                        strerror(errno));
-            }
-        }
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-            return plaint_error_set(err, PLAINT_EIO, "cannot create %s: %s", dir,
-                                    strerror(errno));
-        }
-    }
-    return 0;
-}
-
 int plaint_app_keys_init(char *key_id, const plaint_config *cfg, plaint_error *err)
 {
     plaint_signkey *key = NULL;
@@ -144,7 +113,7 @@ int plaint_app_keys_init(char *key_id, const plaint_config *cfg, plaint_error *e
                               cfg->signing_key);
     }
     if (rc == 0) {
-        rc = make_key_dir(cfg->signing_key, err);
+        rc = plaint_file_make_dir_of(cfg->signing_key, err);
     }
     if (rc == 0) {
         rc = plaint_signkey_generate(&key, err);

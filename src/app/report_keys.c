@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/keyfile.h"
+#include "plaint/file.h"
 
 /* RFC 2253 in the order written (CN first), UTF-8 kept as is. */
 #define NAME_FLAGS (XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV & ~(unsigned long)ASN1_STRFLGS_ESC_MSB)
@@ -33,34 +34,6 @@ static int ossl_fail(plaint_error *err, int code, const char *what)
     }
     ERR_clear_error();
     return plaint_error_set(err, code, "%s: %s", what, reason);
-}
-
-/* Creates the directory of path (mode 0700) and missing parents (0711), as keys init does. */
-static int make_dir_of(const char *path, plaint_error *err)
-{
-    char dir[PLAINT_CONFIG_PATH_MAX];
-    char *slash;
-
-    snprintf(dir, sizeof(dir), "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir) {
-        return 0;
-    }
-    *slash = '\0';
-    for (char *p = dir + 1; *p != '\0'; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(dir, 0711) != 0 && errno != EEXIST) {
-                return plaint_error_set(err, PLAINT_EIO, "cannot create %s: %s", dir,
-                                        strerror(errno));
-            }
-            *p = '/';
-        }
-    }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        return plaint_error_set(err, PLAINT_EIO, "cannot create %s: %s", dir, strerror(errno));
-    }
-    return 0;
 }
 
 /* Adds the RDNs of "CN=a,O=b" (backslash escapes the next character) to name. */
@@ -341,10 +314,10 @@ int plaint_app_report_cert_create(plaint_report_cert_info *out, const plaint_con
         rc = pem_of(&cert_pem, NULL, cert, err);
     }
     if (rc == 0) {
-        rc = make_dir_of(cfg->report_key, err);
+        rc = plaint_file_make_dir_of(cfg->report_key, err);
     }
     if (rc == 0) {
-        rc = make_dir_of(cfg->report_cert, err);
+        rc = plaint_file_make_dir_of(cfg->report_cert, err);
     }
     if (rc == 0 && force) {
         if ((unlink(cfg->report_key) != 0 && errno != ENOENT) ||

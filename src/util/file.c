@@ -63,3 +63,32 @@ int plaint_file_write_atomic(const char *path, const void *data, size_t len, uns
     }
     return rc;
 }
+
+int plaint_file_make_dir_of(const char *path, plaint_error *err)
+{
+    char dir[4096];
+    char *slash;
+
+    if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+        return plaint_error_set(err, PLAINT_EIO, "path too long: %.200s...", path);
+    }
+    slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir) {
+        return 0;
+    }
+    *slash = '\0';
+    for (char *p = dir + 1; *p != '\0'; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(dir, 0711) != 0 && errno != EEXIST) {
+                return plaint_error_set(err, PLAINT_EIO, "cannot create %s: %s", dir,
+                                        strerror(errno));
+            }
+            *p = '/';
+        }
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        return plaint_error_set(err, PLAINT_EIO, "cannot create %s: %s", dir, strerror(errno));
+    }
+    return 0;
+}
