@@ -18,23 +18,11 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/keyfile.h"
+#include "plaint/ossl_error.h"
 #include "plaint/file.h"
 
 /* RFC 2253 in the order written (CN first), UTF-8 kept as is. */
 #define NAME_FLAGS (XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV & ~(unsigned long)ASN1_STRFLGS_ESC_MSB)
-
-/* Fills err with what and OpenSSL's latest reason, clears the queue, returns code. */
-static int ossl_fail(plaint_error *err, int code, const char *what)
-{
-    unsigned long e = ERR_peek_last_error();
-    char reason[160] = "unknown reason";
-
-    if (e != 0) {
-        ERR_error_string_n(e, reason, sizeof(reason));
-    }
-    ERR_clear_error();
-    return plaint_error_set(err, code, "%s: %s", what, reason);
-}
 
 /* Adds the RDNs of "CN=a,O=b" (backslash escapes the next character) to name. */
 static int parse_subject(X509_NAME *name, const char *subject, plaint_error *err)
@@ -113,12 +101,12 @@ static int add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value, plai
     int ok;
 
     if (ext == NULL) {
-        return ossl_fail(err, PLAINT_ERROR, "cannot make a certificate extension");
+        return plaint_ossl_fail(err, PLAINT_ERROR, "cannot make a certificate extension");
     }
     ok = X509_add_ext(cert, ext, -1);
     X509_EXTENSION_free(ext);
     if (ok != 1) {
-        return ossl_fail(err, PLAINT_ERROR, "cannot add a certificate extension");
+        return plaint_ossl_fail(err, PLAINT_ERROR, "cannot add a certificate extension");
     }
     return 0;
 }
@@ -132,17 +120,17 @@ static int set_serial(X509 *cert, char *hex_out, size_t hex_cap, plaint_error *e
     int rc = 0;
 
     if (RAND_bytes(raw, (int)sizeof(raw)) != 1) {
-        return ossl_fail(err, PLAINT_ERROR, "no random bytes for the serial number");
+        return plaint_ossl_fail(err, PLAINT_ERROR, "no random bytes for the serial number");
     }
     raw[0] = (unsigned char)((raw[0] & 0x7f) | 0x40);
     bn = BN_bin2bn(raw, (int)sizeof(raw), NULL);
     if (bn == NULL || BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) == NULL) {
-        rc = ossl_fail(err, PLAINT_ENOMEM, "cannot set the serial number");
+        rc = plaint_ossl_fail(err, PLAINT_ENOMEM, "cannot set the serial number");
     }
     if (rc == 0) {
         hex = BN_bn2hex(bn);
         if (hex == NULL) {
-            rc = ossl_fail(err, PLAINT_ENOMEM, "cannot print the serial number");
+            rc = plaint_ossl_fail(err, PLAINT_ENOMEM, "cannot print the serial number");
         } else {
             snprintf(hex_out, hex_cap, "%s", hex);
         }
@@ -175,7 +163,7 @@ static int make_cert(X509 **out, EVP_PKEY *key, const char *subject, int days,
         X509_set_issuer_name(cert, name) != 1 || X509_set_pubkey(cert, key) != 1 ||
         X509_gmtime_adj(X509_getm_notBefore(cert), 0) == NULL ||
         X509_time_adj_ex(X509_getm_notAfter(cert), days, 0, NULL) == NULL) {
-        rc = ossl_fail(err, PLAINT_ERROR, "cannot fill the certificate");
+        rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot fill the certificate");
         goto done;
     }
     rc = set_serial(cert, info->serial, sizeof(info->serial), err);
@@ -194,7 +182,7 @@ static int make_cert(X509 **out, EVP_PKEY *key, const char *subject, int days,
         goto done;
     }
     if (X509_sign(cert, key, EVP_sha256()) <= 0) {
-        rc = ossl_fail(err, PLAINT_ERROR, "cannot sign the certificate");
+        rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot sign the certificate");
         goto done;
     }
     {
@@ -203,7 +191,7 @@ static int make_cert(X509 **out, EVP_PKEY *key, const char *subject, int days,
         long n;
         if (mem == NULL || X509_NAME_print_ex(mem, name, 0, NAME_FLAGS) < 0) {
             BIO_free(mem);
-            rc = ossl_fail(err, PLAINT_ENOMEM, "cannot print the subject");
+            rc = plaint_ossl_fail(err, PLAINT_ENOMEM, "cannot print the subject");
             goto done;
         }
         n = BIO_get_mem_data(mem, &p);
@@ -228,7 +216,7 @@ static int fingerprint(char *out, size_t cap, X509 *cert, plaint_error *err)
     size_t pos = 0;
 
     if (X509_digest(cert, EVP_sha256(), md, &n) != 1 || n * 3 > cap) {
-        return ossl_fail(err, PLAINT_ERROR, "cannot hash the certificate");
+        return plaint_ossl_fail(err, PLAINT_ERROR, "cannot hash the certificate");
     }
     for (unsigned int i = 0; i < n; i++) {
         snprintf(out + pos, cap - pos, i + 1 < n ? "%02X:" : "%02X", md[i]);
@@ -250,7 +238,7 @@ static int pem_of(BIO **out, EVP_PKEY *key, X509 *cert, plaint_error *err)
                      : PEM_write_bio_X509(mem, cert);
     if (ok != 1) {
         BIO_free(mem);
-        return ossl_fail(err, PLAINT_ERROR, "cannot encode PEM");
+        return plaint_ossl_fail(err, PLAINT_ERROR, "cannot encode PEM");
     }
     *out = mem;
     return 0;
@@ -300,7 +288,7 @@ int plaint_app_report_cert_create(plaint_report_cert_info *out, const plaint_con
     /* Everything is made in memory first, so --force never leaves the old pair half gone. */
     key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
     if (key == NULL) {
-        rc = ossl_fail(err, PLAINT_ERROR, "cannot generate an RSA-3072 key");
+        rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot generate an RSA-3072 key");
         goto done;
     }
     rc = make_cert(&cert, key, subject, days, out, err);

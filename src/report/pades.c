@@ -25,6 +25,7 @@
 #include <openssl/x509.h>
 
 #include "crypto/keyfile.h"
+#include "plaint/ossl_error.h"
 #include "plaint/civil.h"
 #include "report/pdf_trailer.h"
 
@@ -33,18 +34,6 @@
 #define MAX_KEY_PEM    16384
 #define MAX_CERT_PEM   (1024 * 1024)
 #define MAX_PAGE_DEPTH 16
-
-static int ossl_fail(plaint_error *err, int code, const char *what)
-{
-    unsigned long e = ERR_peek_last_error();
-    char reason[160] = "no further detail";
-
-    if (e != 0) {
-        ERR_error_string_n(e, reason, sizeof(reason));
-    }
-    ERR_clear_error();
-    return plaint_error_set(err, code, "%s: %s", what, reason);
-}
 
 /* ---- PDF dates ---------------------------------------------------------------------------- */
 
@@ -167,7 +156,7 @@ static int load_key(EVP_PKEY **out, const char *path, plaint_error *err)
         bio = BIO_new_mem_buf(pem, (int)n);
         *out = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
         if (*out == NULL) {
-            rc = ossl_fail(err, PLAINT_EIO, "the report signing key is not a PEM private key");
+            rc = plaint_ossl_fail(err, PLAINT_EIO, "the report signing key is not a PEM private key");
         }
     }
     BIO_free(bio);
@@ -192,7 +181,7 @@ static int load_cert(X509 **out, const char *path, plaint_error *err)
     bio = BIO_new_mem_buf(pem.data, (int)pem.len);
     *out = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
     if (*out == NULL) {
-        rc = ossl_fail(err, PLAINT_EIO, "the report signing certificate is not a PEM X.509");
+        rc = plaint_ossl_fail(err, PLAINT_EIO, "the report signing certificate is not a PEM X.509");
     }
     BIO_free(bio);
     plaint_buf_clear(&pem);
@@ -275,7 +264,7 @@ static int signed_attrs_der(plaint_buf *out, CMS_SignerInfo *si, plaint_error *e
     for (int i = 0; rc == 0 && i < count; i++) {
         items[i].len = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &items[i].p);
         if (items[i].len <= 0) {
-            rc = ossl_fail(err, PLAINT_ERROR, "cannot encode a signed attribute");
+            rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot encode a signed attribute");
         } else {
             total += (size_t)items[i].len;
         }
@@ -332,14 +321,14 @@ static int make_cms(unsigned char **der, int *der_len, const unsigned char md[32
         si = CMS_add1_signer(cms, cert, key, EVP_sha256(), flags);
     }
     if (si == NULL) {
-        rc = ossl_fail(err, PLAINT_ERROR, "cannot set up the CMS signature");
+        rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot set up the CMS signature");
         goto done;
     }
     if (CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
                                     OBJ_nid2obj(NID_pkcs7_data), -1) != 1 ||
         CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, 32) !=
             1) {
-        rc = ossl_fail(err, PLAINT_ERROR, "cannot add the signed attributes");
+        rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot add the signed attributes");
         goto done;
     }
     rc = signed_attrs_der(&attrs, si, err);
@@ -349,20 +338,20 @@ static int make_cms(unsigned char **der, int *der_len, const unsigned char md[32
     mctx = EVP_MD_CTX_new();
     if (mctx == NULL || EVP_DigestSignInit(mctx, NULL, EVP_sha256(), NULL, key) != 1 ||
         EVP_DigestSign(mctx, NULL, &siglen, (const unsigned char *)attrs.data, attrs.len) != 1) {
-        rc = ossl_fail(err, PLAINT_ERROR, "cannot sign");
+        rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot sign");
         goto done;
     }
     sig = OPENSSL_malloc(siglen);
     if (sig == NULL ||
         EVP_DigestSign(mctx, sig, &siglen, (const unsigned char *)attrs.data, attrs.len) != 1 ||
         ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig, (int)siglen) != 1) {
-        rc = ossl_fail(err, PLAINT_ERROR, "cannot sign");
+        rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot sign");
         goto done;
     }
     *der_len = i2d_CMS_ContentInfo(cms, der);
     if (*der_len <= 0) {
         *der = NULL;
-        rc = ossl_fail(err, PLAINT_ERROR, "cannot encode the CMS signature");
+        rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot encode the CMS signature");
     }
 done:
     OPENSSL_free(sig);
@@ -526,7 +515,7 @@ int plaint_pades_sign(const unsigned char *pdf, size_t len, const char *key_path
         rc = load_cert(&cert, cert_path, err);
     }
     if (rc == 0 && X509_check_private_key(cert, key) != 1) {
-        rc = ossl_fail(err, PLAINT_EIO, "the report signing key does not match the certificate");
+        rc = plaint_ossl_fail(err, PLAINT_EIO, "the report signing key does not match the certificate");
     }
     if (rc == 0) {
         rc = plaint_pdf_file_open(&f, pdf, len, err);
@@ -555,7 +544,7 @@ int plaint_pades_sign(const unsigned char *pdf, size_t len, const char *key_path
             EVP_DigestUpdate(md_ctx, out->data, br[1]) != 1 ||
             EVP_DigestUpdate(md_ctx, out->data + br[2], br[3]) != 1 ||
             EVP_DigestFinal_ex(md_ctx, md, &mdlen) != 1 || mdlen != 32) {
-            rc = ossl_fail(err, PLAINT_ERROR, "cannot hash the signed ranges");
+            rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot hash the signed ranges");
         }
     }
     if (rc == 0) {
@@ -666,9 +655,9 @@ static int check_signing_cert(CMS_SignerInfo *si, X509 *signer, plaint_error *er
     ssv2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, ASN1_STRING_length(seq));
     chain = sk_X509_new_null();
     if (ssv2 == NULL || chain == NULL || sk_X509_push(chain, signer) <= 0) {
-        rc = ossl_fail(err, PLAINT_ETAMPER, "unreadable signing-certificate-v2 attribute");
+        rc = plaint_ossl_fail(err, PLAINT_ETAMPER, "unreadable signing-certificate-v2 attribute");
     } else if (OSSL_ESS_check_signing_certs(NULL, ssv2, chain, 1) != 1) {
-        rc = ossl_fail(err, PLAINT_ETAMPER,
+        rc = plaint_ossl_fail(err, PLAINT_ETAMPER,
                        "the signing-certificate-v2 attribute does not name the signer's "
                        "certificate");
     }
@@ -703,7 +692,7 @@ static int check_cms(plaint_pades_info *info, unsigned char cert_sha256[32],
     int rc = 0;
 
     if (cms == NULL || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
-        rc = ossl_fail(err, PLAINT_ETAMPER, "/Contents is not a CMS SignedData");
+        rc = plaint_ossl_fail(err, PLAINT_ETAMPER, "/Contents is not a CMS SignedData");
         goto done;
     }
     if (CMS_is_detached(cms) != 1 || OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_pkcs7_data) {
@@ -749,7 +738,7 @@ static int check_cms(plaint_pades_info *info, unsigned char cert_sha256[32],
         EVP_DigestUpdate(md_ctx, pdf, br[1]) != 1 ||
         EVP_DigestUpdate(md_ctx, pdf + br[2], br[3]) != 1 ||
         EVP_DigestFinal_ex(md_ctx, md, &mdlen) != 1 || mdlen != 32) {
-        rc = ossl_fail(err, PLAINT_ERROR, "cannot hash the signed ranges");
+        rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot hash the signed ranges");
         goto done;
     }
     if (ASN1_STRING_length(want) != 32 || CRYPTO_memcmp(ASN1_STRING_get0_data(want), md, 32) != 0) {
@@ -759,7 +748,7 @@ static int check_cms(plaint_pades_info *info, unsigned char cert_sha256[32],
         goto done;
     }
     if (CMS_SignerInfo_verify(si) != 1) {
-        rc = ossl_fail(err, PLAINT_ETAMPER,
+        rc = plaint_ossl_fail(err, PLAINT_ETAMPER,
                        "the signature over the signed attributes does not verify with the "
                        "embedded certificate");
         goto done;
@@ -768,7 +757,7 @@ static int check_cms(plaint_pades_info *info, unsigned char cert_sha256[32],
     if (rc == 0) {
         unsigned int n = 0;
         if (X509_digest(signer, EVP_sha256(), cert_sha256, &n) != 1 || n != 32) {
-            rc = ossl_fail(err, PLAINT_ERROR, "cannot hash the signer's certificate");
+            rc = plaint_ossl_fail(err, PLAINT_ERROR, "cannot hash the signer's certificate");
         }
     }
     if (rc == 0) {
